@@ -1,0 +1,194 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Cython: one fused pass over X, OpenMP threads over examples when compiled with them.
+
+Design:
+  A. ``_loss_and_dz`` is the stable per-example math of :mod:`vlr.kernels`, in double.
+  B. ``_block`` processes examples ``i0:i1`` of X given as a pointer and element strides, so
+     C-ordered, F-ordered, sliced and negatively strided X all work without a copy:
+     - examples adjacent (C order): a tile of examples at a time -- z row by row, then dz,
+       then dw from the same tile while it is in cache;
+     - features adjacent (F order, ``X_sklearn.T``): per example, a dot product then an axpy.
+  C. ``_gradients`` splits the examples into one contiguous chunk per thread
+     (``prange(schedule='static')``), each with its own dw row padded to 64 bytes; the rows are
+     summed after the parallel region in a fixed order.
+float32 and float64 are the fused type ``floating``: X is read in its own dtype, J/db/dw are
+accumulated in double. Without ``-fopenmp`` the prange runs serially: ``OPENMP`` says which.
+"""
+from cython cimport floating
+from cython.parallel cimport prange
+from libc.math cimport exp, log1p
+
+import numpy as np
+
+cdef extern from *:
+    """
+    #ifdef _OPENMP
+    #include <omp.h>
+    #define VLR_OPENMP 1
+    static int vlr_max_threads(void) { return omp_get_max_threads(); }
+    #else
+    #define VLR_OPENMP 0
+    static int vlr_max_threads(void) { return 1; }
+    #endif
+    """
+    const int VLR_OPENMP
+    int vlr_max_threads() noexcept nogil
+
+#: True when this extension was compiled with OpenMP (otherwise every call runs on one thread).
+OPENMP = bool(VLR_OPENMP)
+
+# Below this many elements of X one thread is faster than starting several.
+cdef Py_ssize_t _PARALLEL_MIN_ELEMENTS = 1 << 15
+# Bytes of X a tile of examples should span, so the tile is still in L2 for the second sweep.
+cdef Py_ssize_t _TILE_BYTES = 1 << 17
+PARALLEL_MIN_ELEMENTS = _PARALLEL_MIN_ELEMENTS
+TILE_BYTES = _TILE_BYTES
+cdef Py_ssize_t PAD = 8  # doubles per 64-byte cache line
+
+ctypedef struct loss_dz:
+    double loss
+    double dz
+
+
+cdef inline loss_dz _loss_and_dz(double z, double y) noexcept nogil:
+    cdef loss_dz r
+    cdef double e
+    if z > 0:
+        e = exp(-z)
+        r.loss = log1p(e) + (1 - y) * z
+        r.dz = ((1 - y) - y * e) / (1 + e)
+    else:
+        e = exp(z)
+        r.loss = log1p(e) - y * z
+        r.dz = ((1 - y) * e - y) / (1 + e)
+    return r
+
+
+cdef void _block(const floating* X,         # IN  X[j, i] = X[j * sf + i * se]
+                 Py_ssize_t sf, Py_ssize_t se,
+                 const floating* w,         # IN  (n_x,)
+                 double b,
+                 const floating* y,         # IN  (m,)
+                 Py_ssize_t n_x, Py_ssize_t i0, Py_ssize_t i1, Py_ssize_t tile,
+                 double* z,                 # SCRATCH (tile,)
+                 double* dw_acc,            # OUT (n_x,), added to
+                 double* J_db) noexcept nogil:  # OUT (2,), set
+    cdef Py_ssize_t i, j, k, t0, nt
+    cdef double J = 0, db = 0, s, wj, zi
+    cdef const floating* row
+    cdef const floating* col
+    cdef loss_dz r
+    if se * se <= sf * sf:  # examples adjacent: tiles of examples
+        t0 = i0
+        while t0 < i1:
+            nt = min(tile, i1 - t0)
+            for k in range(nt):
+                z[k] = b
+            for j in range(n_x):
+                wj = w[j]
+                row = X + j * sf + t0 * se
+                if se == 1:
+                    for k in range(nt):
+                        z[k] += wj * row[k]
+                else:
+                    for k in range(nt):
+                        z[k] += wj * row[k * se]
+            for k in range(nt):
+                r = _loss_and_dz(z[k], y[t0 + k])
+                J += r.loss
+                db += r.dz
+                z[k] = r.dz
+            for j in range(n_x):
+                row = X + j * sf + t0 * se
+                s = 0
+                if se == 1:
+                    for k in range(nt):
+                        s += row[k] * z[k]
+                else:
+                    for k in range(nt):
+                        s += row[k * se] * z[k]
+                dw_acc[j] += s
+            t0 += tile
+    else:  # features adjacent: one example at a time
+        for i in range(i0, i1):
+            col = X + i * se
+            zi = b
+            for j in range(n_x):
+                zi += <double>w[j] * col[j * sf]
+            r = _loss_and_dz(zi, y[i])
+            J += r.loss
+            db += r.dz
+            for j in range(n_x):
+                dw_acc[j] += col[j * sf] * r.dz
+    J_db[0] = J
+    J_db[1] = db
+
+
+def _gradients(const floating[::1] w, double b, const floating[:, :] X, const floating[::1] y,
+               int n_threads):
+    cdef Py_ssize_t n_x = X.shape[0], m = X.shape[1], item = sizeof(floating)
+    if n_x == 0 or m == 0:
+        raise ValueError(f"X must have at least one feature and one example, got shape ({n_x}, {m})")
+    if w.shape[0] != n_x:
+        raise ValueError(f"w has {w.shape[0]} entries but X has n_x = {n_x} rows")
+    if y.shape[0] != m:
+        raise ValueError(f"y has {y.shape[0]} entries but X has m = {m} columns")
+    if X.strides[0] % item or X.strides[1] % item:
+        raise ValueError("X's strides must be multiples of its itemsize")
+    cdef Py_ssize_t sf = X.strides[0] // item, se = X.strides[1] // item
+    cdef Py_ssize_t tile = max(16, min(4096, _TILE_BYTES // (n_x * item)))
+    cdef Py_ssize_t n_chunks = 1
+    if VLR_OPENMP and n_x * m >= _PARALLEL_MIN_ELEMENTS:
+        n_chunks = min(n_threads, m)
+    cdef Py_ssize_t width = (n_x + PAD - 1) // PAD * PAD
+    cdef double[:, ::1] dw_rows = np.zeros((n_chunks, width))
+    cdef double[:, ::1] z = np.empty((n_chunks, tile))
+    cdef double[:, ::1] J_db = np.zeros((n_chunks, 2))
+    cdef const floating* Xp = &X[0, 0]
+    cdef Py_ssize_t c, j
+    for c in prange(n_chunks, nogil=True, schedule="static", num_threads=n_chunks):
+        _block(Xp, sf, se, &w[0], b, &y[0], n_x, c * m // n_chunks, (c + 1) * m // n_chunks,
+               tile, &z[c, 0], &dw_rows[c, 0], &J_db[c, 0])
+    dw = np.zeros(n_x)
+    cdef double[::1] dw_v = dw
+    cdef double J = 0, db = 0
+    for c in range(n_chunks):  # fixed order: bit-identical results for a fixed thread count
+        J += J_db[c, 0]
+        db += J_db[c, 1]
+        for j in range(n_x):
+            dw_v[j] += dw_rows[c, j]
+    return J, dw, db
+
+
+def default_threads():
+    """Number of threads used when ``n_threads`` is not given (OpenMP's maximum; 1 without OpenMP)."""
+    return vlr_max_threads()
+
+
+def gradients(w, b, X, y, n_threads=None):
+    """Cost and gradients of logistic regression in one fused, OpenMP-threaded pass over X.
+
+    Same parameters and returns as :func:`vlr.kernels.two_loops.gradients`, plus
+
+    n_threads : int, optional
+        Threads to use (default: OpenMP's maximum). Ignored, with one thread used, when the
+        extension was built without OpenMP (see ``OPENMP``).
+    """
+    for name, arr in (("X", X), ("w", w), ("y", y)):
+        if not isinstance(arr, np.ndarray):
+            raise TypeError(f"{name} must be a numpy.ndarray, got {type(arr).__name__}")
+    if X.ndim != 2 or w.ndim != 1 or y.ndim != 1:
+        raise ValueError(f"expected X 2-D, w and y 1-D; got X {X.shape}, w {w.shape}, y {y.shape}")
+    if X.dtype != np.float64 and X.dtype != np.float32:
+        raise TypeError(f"X must be float32 or float64, got {X.dtype}")
+    if w.dtype != X.dtype or y.dtype != X.dtype:
+        raise TypeError(f"w and y must have X's dtype {X.dtype}, got w {w.dtype} and y {y.dtype}")
+    threads = vlr_max_threads() if n_threads is None else int(n_threads)
+    if threads < 1:
+        raise ValueError(f"n_threads must be >= 1, got {n_threads}")
+    m = X.shape[1]
+    if X.dtype == np.float64:
+        J, dw, db = _gradients[double](w, float(b), X, y, threads)
+    else:
+        J, dw, db = _gradients[float](w, float(b), X, y, threads)
+    return J / m, (dw / m).astype(X.dtype, copy=False), db / m

@@ -1,0 +1,144 @@
+"""Numba ``@njit``: one fused pass over X, threads over examples.
+
+Design:
+  A. ``_loss_and_dz`` is the stable per-example math of :mod:`vlr.kernels` (one ``exp``, one
+     ``log1p``), in float64 whatever X's dtype.
+  B. Two block kernels process the examples ``i0:i1`` while they are in cache, and differ only
+     in the order they walk X:
+     - ``_block_by_tiles`` when examples are adjacent in memory (X C-ordered, shape (n_x, m)):
+       for a tile of examples, z row by row, then dz, then dw from the same tile;
+     - ``_block_by_examples`` when features are adjacent (X F-ordered, e.g. ``X_sklearn.T``):
+       per example, a dot product then an axpy.
+     Both read X once and accumulate J, db and dw in float64.
+  C. ``_gradients_parallel`` gives each thread a contiguous chunk of examples and its own dw
+     row (padded to 64 bytes against false sharing), then sums the rows: never ``dw[j] +=``
+     across threads (numba issues #3681, #7133). Small problems skip threading.
+Any strides work (Numba specialises C, F and strided layouts); X is never copied.
+"""
+import math
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+from ._shapes import check_kernel_arguments
+
+#: Below this many elements of X one thread is faster than starting several.
+PARALLEL_MIN_ELEMENTS = 1 << 15
+#: Bytes of X a tile of examples should span, so the tile is still in L2 for the second sweep.
+TILE_BYTES = 1 << 17
+_PAD = 8  # float64 per 64-byte cache line
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _loss_and_dz(z, y):
+    if z > 0.0:
+        e = math.exp(-z)
+        return math.log1p(e) + (1.0 - y) * z, ((1.0 - y) - y * e) / (1.0 + e)
+    e = math.exp(z)
+    return math.log1p(e) - y * z, ((1.0 - y) * e - y) / (1.0 + e)
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def _block_by_tiles(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 IN; dw_acc OUT (+=)
+    n_x = X.shape[0]
+    z = np.empty(tile)
+    J = 0.0
+    db = 0.0
+    for t0 in range(i0, i1, tile):
+        nt = min(tile, i1 - t0)
+        for k in range(nt):
+            z[k] = b
+        for j in range(n_x):
+            wj = np.float64(w[j])
+            for k in range(nt):
+                z[k] += wj * X[j, t0 + k]
+        for k in range(nt):
+            loss, dz = _loss_and_dz(z[k], np.float64(y[t0 + k]))
+            J += loss
+            db += dz
+            z[k] = dz
+        for j in range(n_x):
+            s = 0.0
+            for k in range(nt):
+                s += X[j, t0 + k] * z[k]
+            dw_acc[j] += s
+    return J, db
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def _block_by_examples(X, w, b, y, i0, i1, dw_acc):  # X, w, b, y, i0, i1 IN; dw_acc OUT (+=)
+    n_x = X.shape[0]
+    J = 0.0
+    db = 0.0
+    for i in range(i0, i1):
+        z = b
+        for j in range(n_x):
+            z += np.float64(w[j]) * X[j, i]
+        loss, dz = _loss_and_dz(z, np.float64(y[i]))
+        J += loss
+        db += dz
+        for j in range(n_x):
+            dw_acc[j] += X[j, i] * dz
+    return J, db
+
+
+@njit(cache=True, nogil=True)
+def _block(X, w, b, y, i0, i1, by_tiles, tile, dw_acc):
+    if by_tiles:
+        return _block_by_tiles(X, w, b, y, i0, i1, tile, dw_acc)
+    return _block_by_examples(X, w, b, y, i0, i1, dw_acc)
+
+
+@njit(cache=True, nogil=True)
+def _gradients_serial(X, w, b, y, by_tiles, tile):
+    dw = np.zeros(X.shape[0])
+    J, db = _block(X, w, b, y, 0, X.shape[1], by_tiles, tile, dw)
+    return J, dw, db
+
+
+@njit(cache=True, parallel=True)
+def _gradients_parallel(X, w, b, y, by_tiles, tile, n_chunks):
+    n_x, m = X.shape
+    width = (n_x + _PAD - 1) // _PAD * _PAD
+    dw_rows = np.zeros((n_chunks, width))
+    J_parts = np.zeros(n_chunks)
+    db_parts = np.zeros(n_chunks)
+    for c in prange(n_chunks):
+        i0 = c * m // n_chunks
+        i1 = (c + 1) * m // n_chunks
+        J_parts[c], db_parts[c] = _block(X, w, b, y, i0, i1, by_tiles, tile, dw_rows[c])
+    dw = np.zeros(n_x)
+    for c in range(n_chunks):  # fixed order: bit-identical results for a fixed thread count
+        for j in range(n_x):
+            dw[j] += dw_rows[c, j]
+    return J_parts.sum(), dw, db_parts.sum()
+
+
+def default_threads():
+    """Number of threads used when ``n_threads`` is not given (Numba's current setting)."""
+    return numba.get_num_threads()
+
+
+def gradients(w, b, X, y, n_threads=None):
+    """Cost and gradients of logistic regression in one fused, threaded pass over X.
+
+    Same parameters and returns as :func:`vlr.kernels.two_loops.gradients`, plus
+
+    n_threads : int, optional
+        Threads to use (default: Numba's current number of threads). Results are
+        bit-identical for a fixed thread count; different counts change the summation order.
+    """
+    n_x, m = check_kernel_arguments(w, X, y)
+    threads = default_threads() if n_threads is None else int(n_threads)
+    if threads < 1:
+        raise ValueError(f"n_threads must be >= 1, got {n_threads}")
+    item = X.itemsize
+    by_tiles = abs(X.strides[1]) <= abs(X.strides[0])
+    tile = max(16, min(4096, TILE_BYTES // (n_x * item)))
+    b = float(b)
+    if threads == 1 or n_x * m < PARALLEL_MIN_ELEMENTS:
+        J, dw, db = _gradients_serial(X, w, b, y, by_tiles, tile)
+    else:
+        J, dw, db = _gradients_parallel(X, w, b, y, by_tiles, tile, min(threads, m))
+    return J / m, (dw / m).astype(X.dtype, copy=False), db / m

@@ -1,0 +1,63 @@
+"""Two explicit loops in pure Python -- the course's "original" version and the study's reference.
+
+For each example i (loop 1) and each feature j (loop 2)::
+
+    z_i  = Σ_j w_j · X[j, i] + b
+    J   += loss(z_i, y_i)               dz_i = σ(z_i) - y_i   (stable forms, see vlr.kernels)
+    dw_j += X[j, i] · dz_i              db  += dz_i
+
+and finally J, dw, db are divided by m. Only Python floats are used inside the loops; X is
+turned into nested lists once, before them (so float32 input is computed in double precision,
+which makes this the most accurate kernel as well as the slowest).
+"""
+import math
+
+import numpy as np
+
+from ._shapes import check_kernel_arguments
+
+
+def loss_and_dz(z, y):
+    """Return ``(log(1 + e^z) - y·z, σ(z) - y)`` for one example, stable for any finite z."""
+    if z > 0.0:
+        e = math.exp(-z)
+        return math.log1p(e) + (1.0 - y) * z, ((1.0 - y) - y * e) / (1.0 + e)
+    e = math.exp(z)
+    return math.log1p(e) - y * z, ((1.0 - y) * e - y) / (1.0 + e)
+
+
+def gradients(w, b, X, y):
+    """Cost and gradients of logistic regression with two Python loops.
+
+    Parameters
+    ----------
+    w : ndarray, shape (n_x,)       # IN
+    b : float                        # IN
+    X : ndarray, shape (n_x, m)      # IN, examples are columns
+    y : ndarray, shape (m,)          # IN, labels in [0, 1]
+
+    Returns
+    -------
+    J : float
+    dw : ndarray, shape (n_x,), X's dtype
+    db : float
+    """
+    n_x, m = check_kernel_arguments(w, X, y)
+    rows = X.tolist()
+    weights = w.tolist()
+    labels = y.tolist()
+    b = float(b)
+
+    J = 0.0
+    dw = [0.0] * n_x
+    db = 0.0
+    for i in range(m):                       # loop 1: over examples
+        z = b
+        for j in range(n_x):                 # loop 2: over features (forward)
+            z += weights[j] * rows[j][i]
+        loss, dz = loss_and_dz(z, labels[i])
+        J += loss
+        for j in range(n_x):                 # loop 2: over features (backward)
+            dw[j] += rows[j][i] * dz
+        db += dz
+    return J / m, np.array([g / m for g in dw], dtype=X.dtype), db / m

@@ -1,0 +1,28 @@
+"""vlr -- one logistic-regression gradient step, five ways, measured.
+
+Public interface
+----------------
+gradients(w, b, X, Y, kernel="auto")            -> (J, dw, db)
+gradient_step(w, b, X, Y, alpha, kernel="auto") -> StepResult(w, b, J, dw, db)
+train(X, Y, iterations, alpha, kernel="auto")   -> TrainResult(w, b, costs)
+available_kernels(), get_kernel(name), kernel_status()
+fastest                                         the fastest kernel on this machine
+
+X has shape (n_x, m) -- examples are columns, as in the course. ``import vlr`` imports
+neither Numba nor the Cython extension; a kernel is loaded when first asked for.
+"""
+from .registry import Kernel, available_kernels, get_kernel, kernel_status
+from .step import StepResult, TrainResult, gradient_step, gradients, train
+
+__version__ = "0.1.0"
+
+__all__ = ["Kernel", "StepResult", "TrainResult", "available_kernels", "fastest", "get_kernel",
+           "gradient_step", "gradients", "kernel_status", "train"]
+
+
+def __getattr__(name):
+    # ``from vlr import fastest`` resolves here, on first use, so that ``import vlr`` stays light.
+    if name == "fastest":
+        from .registry import fastest_kernel
+        return fastest_kernel()
+    raise AttributeError(f"module 'vlr' has no attribute {name!r}")

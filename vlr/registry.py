@@ -1,0 +1,152 @@
+"""The kernel registry: names -> kernel modules in :mod:`vlr.kernels`, loaded on first use.
+
+Optional kernels register only if their import succeeds (as POT's backends do): a missing
+Numba or an unbuilt Cython extension shows up as a reason in :func:`kernel_status`, not as an
+import error of :mod:`vlr`.
+"""
+import importlib
+
+#: Registry name -> module in vlr.kernels. The order is the study's: slowest to fastest idea.
+KERNEL_MODULES = {
+    "two_loops": "two_loops",
+    "one_loop": "one_loop",
+    "numpy": "full_numpy",
+    "numba": "numba_jit",
+    "cython": "cython_omp",
+}
+
+#: Which kernel ``fastest`` and ``kernel="auto"`` pick: the first available one.
+#: Measured on the 2-core development machine with ``vlr compare`` (see README): the two
+#: compiled one-pass kernels beat NumPy at every size tried, and cython has no JIT warm-up.
+PREFERENCE = ("cython", "numba", "numpy", "one_loop", "two_loops")
+
+_HINTS = {
+    "numba": "install numba (pip install numba)",
+    "cython": "the extension is not built; reinstall with a C compiler present (pip install -e .)",
+}
+
+
+class Kernel:
+    """One implementation of the gradient step, with the same methods as the module-level API.
+
+    Attributes
+    ----------
+    name : str
+        Registry name (``"two_loops"``, ``"one_loop"``, ``"numpy"``, ``"numba"`` or ``"cython"``).
+    module : module
+        The raw kernel module in :mod:`vlr.kernels` (imported on first access).
+    """
+
+    def __init__(self, name):
+        if name not in KERNEL_MODULES:
+            raise ValueError(f"unknown kernel {name!r}; valid kernels are {', '.join(KERNEL_MODULES)}")
+        self.name = name
+        self._module = None
+
+    def __repr__(self):
+        return f"<vlr kernel {self.name!r}>"
+
+    def __eq__(self, other):
+        return isinstance(other, Kernel) and other.name == self.name
+
+    def __hash__(self):
+        return hash(self.name)
+
+    @property
+    def module(self):
+        if self._module is None:
+            self._module = importlib.import_module(f"vlr.kernels.{KERNEL_MODULES[self.name]}")
+        return self._module
+
+    def gradients(self, w, b, X, Y):
+        """Cost and gradients with this kernel; see :func:`vlr.gradients`."""
+        from .step import gradients
+        return gradients(w, b, X, Y, kernel=self)
+
+    def gradient_step(self, w, b, X, Y, alpha):
+        """One gradient-descent step with this kernel; see :func:`vlr.gradient_step`."""
+        from .step import gradient_step
+        return gradient_step(w, b, X, Y, alpha, kernel=self)
+
+    def train(self, X, Y, iterations, alpha, w0=None, b0=0.0):
+        """Gradient descent with this kernel; see :func:`vlr.train`."""
+        from .step import train
+        return train(X, Y, iterations, alpha, kernel=self, w0=w0, b0=b0)
+
+
+_kernels = {}  # name -> Kernel, for the kernels whose module imported
+_status = {}   # name -> "available" or the reason it is not
+
+
+def _load(name):
+    """Import kernel ``name`` once and record whether it worked; return its status."""
+    if name not in _status:
+        kernel = Kernel(name)
+        try:
+            kernel.module
+        except ImportError as exc:
+            _status[name] = f"not available: {exc}; {_HINTS.get(name, 'reinstall vlr')}"
+        else:
+            _kernels[name] = kernel
+            _status[name] = "available"
+    return _status[name]
+
+
+def kernel_status():
+    """Map every kernel name to ``"available"`` or the reason it cannot be used here.
+
+    Returns
+    -------
+    dict of str -> str
+    """
+    return {name: _load(name) for name in KERNEL_MODULES}
+
+
+def available_kernels():
+    """Names of the kernels usable on this machine, in registry order.
+
+    Returns
+    -------
+    list of str
+        A subset of ``["two_loops", "one_loop", "numpy", "numba", "cython"]``.
+    """
+    return [name for name, status in kernel_status().items() if status == "available"]
+
+
+def get_kernel(name):
+    """Return the kernel object registered as ``name``.
+
+    Parameters
+    ----------
+    name : str or Kernel
+        A registry name, ``"auto"`` for the fastest available kernel, or a kernel object.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is unknown (the message lists the valid names) or the kernel cannot be used
+        on this machine (the message says why).
+    """
+    if isinstance(name, Kernel):
+        return name
+    if not isinstance(name, str):
+        raise TypeError(f"kernel must be a name or a vlr kernel object, got {type(name).__name__}")
+    if name == "auto":
+        return fastest_kernel()
+    kernel = _kernels.get(name)
+    if kernel is not None:
+        return kernel
+    if name not in KERNEL_MODULES:
+        raise ValueError(f"unknown kernel {name!r}; valid kernels are 'auto', {', '.join(map(repr, KERNEL_MODULES))}")
+    status = _load(name)
+    if name not in _kernels:
+        raise ValueError(f"kernel {name!r} is {status}")
+    return _kernels[name]
+
+
+def fastest_kernel():
+    """The first available kernel in :data:`PREFERENCE` (what ``from vlr import fastest`` gives)."""
+    for name in PREFERENCE:
+        if _load(name) == "available":
+            return _kernels[name]
+    raise RuntimeError("no vlr kernel is available")  # two_loops needs only numpy: unreachable
