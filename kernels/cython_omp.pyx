@@ -136,7 +136,7 @@ def _gradients(const floating[::1] w, double b, const floating[:, :] X, const fl
     if X.strides[0] % item or X.strides[1] % item:
         raise ValueError("X's strides must be multiples of its itemsize")
     cdef Py_ssize_t sf = X.strides[0] // item, se = X.strides[1] // item
-    cdef Py_ssize_t tile = max(16, min(4096, _TILE_BYTES // (n_x * item)))
+    cdef Py_ssize_t tile = max(256, min(4096, _TILE_BYTES // (n_x * item)))
     cdef Py_ssize_t n_chunks = 1
     if VLR_OPENMP and n_x * m >= _PARALLEL_MIN_ELEMENTS:
         n_chunks = min(n_threads, m)
@@ -188,7 +188,7 @@ def gradients(w, b, X, y, n_threads=None):
         raise ValueError(f"n_threads must be >= 1, got {n_threads}")
     m = X.shape[1]
     if X.dtype == np.float64:
-        J, dw, db = _gradients[double](w, float(b), X, y, threads)
+        J, dw, db = _gradients["double"](w, float(b), X, y, threads)
     else:
-        J, dw, db = _gradients[float](w, float(b), X, y, threads)
+        J, dw, db = _gradients["float"](w, float(b), X, y, threads)
     return J / m, (dw / m).astype(X.dtype, copy=False), db / m

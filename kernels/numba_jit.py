@@ -135,7 +135,7 @@ def gradients(w, b, X, y, n_threads=None):
         raise ValueError(f"n_threads must be >= 1, got {n_threads}")
     item = X.itemsize
     by_tiles = abs(X.strides[1]) <= abs(X.strides[0])
-    tile = max(16, min(4096, TILE_BYTES // (n_x * item)))
+    tile = max(256, min(4096, TILE_BYTES // (n_x * item)))
     b = float(b)
     if threads == 1 or n_x * m < PARALLEL_MIN_ELEMENTS:
         J, dw, db = _gradients_serial(X, w, b, y, by_tiles, tile)

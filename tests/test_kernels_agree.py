@@ -1,0 +1,77 @@
+"""Every kernel equals the two-loop reference over a grid of shapes, dtypes and layouts."""
+import functools
+
+import numpy as np
+import pytest
+
+import vlr
+from helpers import COMPILED, FAST, assert_matches, make_problem, reference
+
+SHAPES = [(1, 1), (1, 2000), (2, 3), (7, 100), (7, 2000), (64, 1), (64, 100), (64, 2000)]
+DTYPES = [np.float64, np.float32]
+
+
+@functools.lru_cache(maxsize=None)
+def case(n_x, m, seed, dtype, order):
+    w, b, X, y = make_problem(n_x, m, seed=seed, dtype=dtype, order=order, fractional=seed == 1)
+    return (w, b, X, y), reference(w, b, X, y)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("n_x,m", SHAPES)
+@pytest.mark.parametrize("kernel", FAST)
+def test_raw_kernel_matches_reference(kernel, n_x, m, seed, dtype, order):
+    (w, b, X, y), expected = case(n_x, m, seed, dtype, order)
+    assert_matches(vlr.get_kernel(kernel).module.gradients(w, b, X, y), expected, X)
+
+
+@pytest.mark.parametrize("n_threads", [1, 2, 3])
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kernel", COMPILED)
+def test_compiled_kernels_any_thread_count(kernel, dtype, order, n_threads):
+    (w, b, X, y), expected = case(64, 2000, 0, dtype, order)
+    module = vlr.get_kernel(kernel).module
+    assert_matches(module.gradients(w, b, X, y, n_threads=n_threads), expected, X)
+
+
+@pytest.mark.parametrize("kernel", FAST)
+@pytest.mark.parametrize("w_2d,Y_2d", [(True, True), (False, False), (True, False), (False, True)])
+def test_public_interface_shapes(kernel, w_2d, Y_2d):
+    (w, b, X, y), (J_ref, dw_ref, db_ref) = case(7, 100, 0, np.float64, "C")
+    w_in = w.reshape(-1, 1) if w_2d else w
+    Y_in = y.reshape(1, -1) if Y_2d else y
+    J, dw, db = vlr.gradients(w_in, b, X, Y_in, kernel=kernel)
+    assert dw.shape == w_in.shape
+    assert_matches((J, dw.ravel(), db), (J_ref, dw_ref, db_ref), X)
+    step = vlr.gradient_step(w_in, b, X, Y_in, 0.5, kernel=kernel)
+    assert step.w.shape == w_in.shape and step.dw.shape == w_in.shape
+    np.testing.assert_allclose(step.w.ravel(), w - 0.5 * dw_ref, rtol=1e-12)
+    assert step.b == pytest.approx(b - 0.5 * db_ref, rel=1e-12)
+    assert step.J == pytest.approx(J_ref, rel=1e-10)
+
+
+@pytest.mark.parametrize("kernel", FAST)
+def test_kernel_object_and_module_functions_agree(kernel):
+    (w, b, X, y), _ = case(7, 100, 0, np.float64, "F")
+    k = vlr.get_kernel(kernel)
+    assert k.name == kernel
+    J1, dw1, db1 = k.gradients(w, b, X, y)
+    J2, dw2, db2 = vlr.gradients(w, b, X, y, kernel=kernel)
+    assert (J1, db1) == (J2, db2)
+    np.testing.assert_array_equal(dw1, dw2)
+    s1, s2 = k.gradient_step(w, b, X, y, 0.1), vlr.gradient_step(w, b, X, y, 0.1, kernel=k)
+    np.testing.assert_array_equal(s1.w, s2.w)
+    assert s1.b == s2.b
+
+
+@pytest.mark.parametrize("kernel", FAST)
+def test_strided_and_negative_stride_views(kernel):
+    (w, b, X, y), _ = case(64, 2000, 0, np.float64, "C")
+    for view in (X[::2, ::3], X[::-1, ::-1], X.T.copy().T[:, 5:]):
+        wv = np.ascontiguousarray(w[: view.shape[0]])
+        yv = np.ascontiguousarray(y[: view.shape[1]])
+        assert_matches(vlr.get_kernel(kernel).module.gradients(wv, b, view, yv),
+                       reference(wv, b, view, yv), view)
