@@ -1,0 +1,91 @@
+"""What a published number depends on: machine, versions, thread counts and the BLAS in use."""
+import os
+import platform
+import sys
+from importlib import metadata
+
+
+def _cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _version(package):
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def blas_info():
+    """The BLAS libraries NumPy uses, with their thread counts (from threadpoolctl)."""
+    import numpy  # noqa: F401  (loads the BLAS so threadpoolctl can see it)
+    from threadpoolctl import threadpool_info
+    return [
+        {k: info.get(k) for k in ("internal_api", "version", "num_threads", "threading_layer",
+                                   "architecture")}
+        for info in threadpool_info() if info.get("user_api") == "blas"
+    ]
+
+
+def machine_info(load_kernels=True):
+    """A dict describing this machine and the software a measurement ran on.
+
+    Parameters
+    ----------
+    load_kernels : bool
+        Also import the compiled kernels to report their thread counts and OpenMP state.
+    """
+    info = {
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": sys.version.split()[0],
+        "versions": {p: _version(p) for p in ("vlr", "numpy", "numba", "llvmlite", "Cython",
+                                              "threadpoolctl")},
+        "blas": blas_info(),
+        "env": {k: os.environ[k] for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                                          "NUMBA_NUM_THREADS", "OPENBLAS_CORETYPE",
+                                          "OPENBLAS_L2_SIZE") if k in os.environ},
+    }
+    if load_kernels:
+        from .registry import kernel_status
+        status = kernel_status()
+        info["kernels"] = status
+        threads = {}
+        for name in ("numba", "cython"):
+            if status[name] == "available":
+                from .registry import get_kernel
+                module = get_kernel(name).module
+                threads[name] = module.default_threads()
+                if name == "cython":
+                    info["cython_openmp"] = module.OPENMP
+        info["kernel_threads"] = threads
+    return info
+
+
+def describe(info):
+    """A few human-readable lines summarising :func:`machine_info`."""
+    blas = ", ".join(f"{b['internal_api']} {b['version']} ({b['num_threads']} threads, "
+                     f"{b['architecture']})" for b in info["blas"]) or "none found"
+    v = info["versions"]
+    lines = [
+        f"machine : {info['cpu']}, {info['cores']} cores, {info['platform']}",
+        f"software: Python {info['python']}, NumPy {v['numpy']}, Numba {v['numba']}, "
+        f"Cython {v['Cython']}, vlr {v['vlr']}",
+        f"BLAS    : {blas}",
+    ]
+    if "kernel_threads" in info:
+        threads = ", ".join(f"{k} {n}" for k, n in info["kernel_threads"].items())
+        omp = info.get("cython_openmp")
+        lines.append(f"threads : {threads}" + ("" if omp is None else
+                                               f" (cython built {'with' if omp else 'WITHOUT'} OpenMP)"))
+    if info["env"]:
+        lines.append("env     : " + " ".join(f"{k}={v}" for k, v in info["env"].items()))
+    return "\n".join(lines)
