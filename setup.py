@@ -7,6 +7,7 @@ missing.
 import os
 import tempfile
 
+import Cython
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
@@ -34,6 +35,7 @@ class BuildExtWithOpenMP(build_ext):
         use_openmp = os.environ.get("VLR_DISABLE_OPENMP") != "1" and compiler_has_openmp(self.compiler)
         print(f"vlr: building the cython kernel {'with' if use_openmp else 'WITHOUT'} OpenMP")
         for ext in self.extensions:
+            ext.define_macros.append(("VLR_CYTHON_VERSION", f'"{Cython.__version__}"'))
             ext.extra_compile_args += ["-O3"] + ([OPENMP_FLAG] if use_openmp else [])
             ext.extra_link_args += [OPENMP_FLAG] if use_openmp else []
         super().build_extensions()

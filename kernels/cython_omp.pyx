@@ -30,12 +30,18 @@ cdef extern from *:
     #define VLR_OPENMP 0
     static int vlr_max_threads(void) { return 1; }
     #endif
+    #ifndef VLR_CYTHON_VERSION
+    #define VLR_CYTHON_VERSION "unknown"
+    #endif
     """
     const int VLR_OPENMP
+    const char* VLR_CYTHON_VERSION
     int vlr_max_threads() noexcept nogil
 
 #: True when this extension was compiled with OpenMP (otherwise every call runs on one thread).
 OPENMP = bool(VLR_OPENMP)
+#: The Cython version that generated this extension (set by setup.py).
+CYTHON_VERSION = VLR_CYTHON_VERSION.decode()
 
 # Below this many elements of X one thread is faster than starting several.
 cdef Py_ssize_t _PARALLEL_MIN_ELEMENTS = 1 << 15

@@ -66,6 +66,7 @@ def machine_info(load_kernels=True):
                 threads[name] = module.default_threads()
                 if name == "cython":
                     info["cython_openmp"] = module.OPENMP
+                    info["versions"]["Cython"] = module.CYTHON_VERSION
         info["kernel_threads"] = threads
     return info
 
