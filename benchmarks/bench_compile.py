@@ -1,0 +1,36 @@
+"""Start-up costs, each in a fresh interpreter: importing vlr, and the Numba kernel's first call
+with an empty (cold) and with a filled on-disk cache."""
+import os
+import subprocess
+import sys
+import tempfile
+
+from vlr.study_grid import SUITE_VERSION
+
+FIRST_CALL = """
+import os
+os.environ["NUMBA_CACHE_DIR"] = {cache!r}
+import numpy as np, vlr
+X = np.ones((10, 100)); vlr.gradients(np.zeros(10), 0.0, X, np.ones(100), kernel="numba")
+"""
+
+
+class TimeStartup:
+    version = SUITE_VERSION
+    repeat = (1, 3, 60.0)
+    number = 1
+    timeout = 600
+
+    def setup_cache(self):
+        cache = tempfile.mkdtemp(prefix="vlr-numba-cache-")
+        subprocess.run([sys.executable, "-c", FIRST_CALL.format(cache=cache)], check=True)
+        return cache
+
+    def timeraw_import_vlr(self, cache):
+        return "import vlr"
+
+    def timeraw_numba_first_call_cold_cache(self, cache):
+        return FIRST_CALL.format(cache=tempfile.mkdtemp(prefix="vlr-numba-cold-"))
+
+    def timeraw_numba_first_call_warm_cache(self, cache):
+        return FIRST_CALL.format(cache=cache)

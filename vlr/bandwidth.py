@@ -1,0 +1,52 @@
+"""Streaming-read bandwidth: the roof a one-pass kernel can reach.
+
+A step must read X at least once, so bytes-of-X / (time of a step) can be compared to how fast
+this machine streams an array of X's size. Measured with a threaded Numba sum (the summation
+order may change so LLVM can vectorise it; the result itself is discarded).
+"""
+import numpy as np
+
+from .timing import time_call
+
+
+def _stream_sum():
+    from numba import njit, prange
+
+    @njit(parallel=True, fastmath={"reassoc"}, cache=True)
+    def stream_sum(a, n_chunks):
+        partial = np.zeros(n_chunks)
+        n = a.size
+        for c in prange(n_chunks):
+            chunk = a[c * n // n_chunks:(c + 1) * n // n_chunks]  # a slice: no index wrap-around
+            s = 0.0
+            for k in range(chunk.size):
+                s += chunk[k]
+            partial[c] = s
+        return partial.sum()
+
+    return stream_sum
+
+
+def stream_read_bandwidth(nbytes=800_000_000, threads=None, repeat=5):
+    """Bytes per second at which this machine reads an array of ``nbytes`` once.
+
+    Parameters
+    ----------
+    nbytes : int
+        Size of the array streamed (use X's size: cache effects differ at small sizes).
+    threads : int, optional
+        Number of threads (default: Numba's current count).
+    repeat : int
+        Best of this many timed reads.
+
+    Returns
+    -------
+    float
+        Bytes per second.
+    """
+    import numba
+    threads = numba.get_num_threads() if threads is None else int(threads)
+    a = np.ones(max(1, int(nbytes) // 8))
+    stream_sum = _stream_sum()
+    seconds = time_call(lambda: stream_sum(a, threads), repeat=repeat, min_time=0.05)
+    return a.nbytes / seconds

@@ -1,0 +1,69 @@
+"""The study's parameter grid, size budgets and data -- shared by the asv suite and the report.
+
+The asv suite in ``benchmarks/`` reads the grid from here, so ``VLR_BENCH_GRID=quick`` (used by
+``vlr study``) and the full default grid are defined in one place.
+"""
+import os
+
+import numpy as np
+
+#: Stamped on every benchmark as its asv ``version``; the report refuses results from another.
+SUITE_VERSION = "vlr-study-1"
+
+KERNELS = ["two_loops", "one_loop", "numpy", "numba", "cython"]
+
+GRIDS = {
+    # m (examples) x n_x (features) x dtype
+    "full": dict(m=[100, 1_000, 10_000, 100_000, 1_000_000], n_x=[1, 10, 100, 1_000],
+                 dtype=["float64", "float32"]),
+    "quick": dict(m=[100, 10_000, 1_000_000], n_x=[1, 10, 100, 1_000], dtype=["float64"]),
+    "tiny": dict(m=[100, 1_000], n_x=[1, 10], dtype=["float64"]),  # for the tests
+}
+
+#: Largest X (elements) in the default grid: 2·10⁸ float64 = 1.6 GB, safe on a 24 GB machine.
+MAX_ELEMENTS = 200_000_000
+#: two_loops costs ~0.3 µs per element of X: above 10⁶ elements one call passes ~0.3 s.
+TWO_LOOPS_MAX_ELEMENTS = 1_000_000
+#: one_loop costs ~5 µs per example: above 10⁵ examples one call passes ~0.5 s.
+ONE_LOOP_MAX_EXAMPLES = 100_000
+
+
+def grid_name():
+    """The grid in effect: ``$VLR_BENCH_GRID`` (full, quick or tiny), default full."""
+    name = os.environ.get("VLR_BENCH_GRID", "full")
+    if name not in GRIDS:
+        raise ValueError(f"VLR_BENCH_GRID must be one of {', '.join(GRIDS)}, got {name!r}")
+    return name
+
+
+def grid():
+    """The (m, n_x, dtype) values of the grid in effect."""
+    return GRIDS[grid_name()]
+
+
+def skip_reason(kernel, m, n_x):
+    """Why (kernel, m, n_x) is not measured, or ``""``. Skipped points are shown as n/a, never
+    extrapolated. ``VLR_BENCH_MAX_ELEMENTS`` raises the X size limit for bigger machines."""
+    max_elements = int(float(os.environ.get("VLR_BENCH_MAX_ELEMENTS", MAX_ELEMENTS)))
+    if m * n_x > max_elements:
+        return f"m·n_x > {max_elements:.0e} (set VLR_BENCH_MAX_ELEMENTS to run it)"
+    if kernel == "two_loops" and m * n_x > TWO_LOOPS_MAX_ELEMENTS:
+        return f"two_loops budget: m·n_x > {TWO_LOOPS_MAX_ELEMENTS:.0e}"
+    if kernel == "one_loop" and m > ONE_LOOP_MAX_EXAMPLES:
+        return f"one_loop budget: m > {ONE_LOOP_MAX_EXAMPLES:.0e}"
+    return ""
+
+
+def make_step_data(m, n_x, dtype="float64", seed=0):
+    """A reproducible problem in the course's shapes: ``(w (n_x, 1), b, X (n_x, m), Y (1, m))``.
+
+    X is uniform in [-1, 1) (cheaper to generate than normal at 10⁸ elements); w is scaled so
+    that z = wᵀx + b is of order one, where both branches of the stable loss are exercised.
+    """
+    rng = np.random.default_rng(seed)
+    X = rng.random((n_x, m), dtype=np.dtype(dtype).type)
+    X *= 2
+    X -= 1
+    w = (rng.standard_normal((n_x, 1)) * np.sqrt(3.0 / n_x)).astype(dtype)
+    Y = (rng.random((1, m)) < 0.5).astype(dtype)
+    return w, 0.1, X, Y
