@@ -1,4 +1,4 @@
-"""Command line: ``vlr info`` and ``vlr compare`` (also ``python -m vlr ...``)."""
+"""Command line: ``vlr study | report | site | compare | info`` (also ``python -m vlr ...``)."""
 import argparse
 import json
 import sys
@@ -64,10 +64,87 @@ def cmd_compare(args):
     return 0
 
 
+def _print_verdict(console, rows, lines, out):
+    from rich.markdown import Markdown
+    from rich.table import Table
+
+    from .report import _fmt_time, _fmt_x
+    table = Table(title="the study's table (vlr report): time per step and speed-ups")
+    for col in ("dtype", "m", "n_x", "kernel", "time / step", "vs two_loops", "vs numpy"):
+        table.add_column(col, justify="left" if col in ("dtype", "kernel") else "right")
+    for r in rows:
+        table.add_row(r.dtype, str(r.m), str(r.n_x), r.kernel, _fmt_time(r.seconds),
+                      _fmt_x(r.vs_two_loops), _fmt_x(r.vs_numpy))
+    console.print(table)
+    console.print(Markdown("\n\n".join(lines)))
+    console.print(f"report: {out}/index.html (also report.md, table.csv, *.png)")
+
+
+def cmd_report(args):
+    from rich.console import Console
+
+    from .report import write_report
+    out, rows, lines = write_report(args.results, out_dir=args.out, site_dir=args.site)
+    _print_verdict(Console(), rows, lines, out)
+    return 0
+
+
+def cmd_site(args):
+    from .site import publish
+    site = publish(html_dir=args.site)
+    print(f"offline site: {site}/index.html")
+    return 0
+
+
+def cmd_study(args):
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .machine import describe, machine_info
+    from .report import write_report
+    from .site import publish
+    from .study import run_benchmarks
+
+    console = Console()
+    console.print(describe(machine_info()))
+    if not args.no_run:
+        with Progress(TextColumn("[bold]asv run[/] {task.description}"), BarColumn(),
+                      TextColumn("{task.percentage:>5.1f}%"), TimeElapsedColumn(),
+                      console=console) as bar:
+            task = bar.add_task(f"({args.grid} grid)", total=100)
+            run_benchmarks(args.grid, bench=args.bench,
+                           on_progress=lambda pct, what: bar.update(task, completed=pct,
+                                                                    description=what[-60:]))
+    site = publish(html_dir=args.site)
+    out, rows, lines = write_report(out_dir=args.out, site_dir=site)
+    _print_verdict(console, rows, lines, out)
+    console.print(f"site  : {site}/index.html (offline; open it in a browser)")
+    return 0
+
+
 def main(argv=None):
     from .compare import DEFAULT_SIZES, PYTHON_BUDGET
     parser = argparse.ArgumentParser(prog="vlr", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("study", help="run the asv suite, publish the offline site, write the report")
+    p.add_argument("--grid", choices=["quick", "full", "tiny"], default="quick",
+                   help="benchmark grid (default quick: ~10 min on 2 cores; full: see README)")
+    p.add_argument("--bench", help="asv --bench regex to run only some benchmarks")
+    p.add_argument("--no-run", action="store_true", help="reuse existing results: publish and report only")
+    p.add_argument("--site", default=".asv/html", help="site directory (asv.conf.json's html_dir)")
+    p.add_argument("--out", default=".asv/report", help="report directory")
+    p.set_defaults(func=cmd_study)
+
+    p = sub.add_parser("report", help="write the table, plots and verdict from asv results")
+    p.add_argument("--results", help="asv results file (default: the newest in .asv/results)")
+    p.add_argument("--site", default=".asv/html", help="also copy the report into this site")
+    p.add_argument("--out", default=".asv/report", help="report directory")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("site", help="asv publish, then make the site readable offline")
+    p.add_argument("--site", default=".asv/html", help="site directory (asv.conf.json's html_dir)")
+    p.set_defaults(func=cmd_site)
 
     p = sub.add_parser("info", help="kernels available here, threads, BLAS, versions")
     p.add_argument("--json", action="store_true", help="print the machine description as JSON")
@@ -87,10 +164,14 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if getattr(args, "size", 1) is None:
         args.size = list(DEFAULT_SIZES)
+    from .site import SiteError
+    from .study import StudyError
     try:
         return args.func(args)
-    except (ValueError, TypeError) as exc:  # e.g. an unknown --kernel
-        parser.error(str(exc))
+    except (ValueError, TypeError) as exc:  # e.g. an unknown --kernel, unusable results
+        parser.exit(2, f"vlr {args.command}: error: {exc}\n")
+    except (StudyError, SiteError) as exc:
+        parser.exit(1, f"vlr {args.command}: {exc}\n")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,91 @@
+"""Reading an asv results file into plain Python: {benchmark: {param tuple: value}}.
+
+asv (0.6, results format version 2) stores, per benchmark, the results flattened over the
+Cartesian product of its parameters, with the parameter values as ``repr`` strings, and the
+benchmark's ``version``. Values that were skipped or failed are ``None`` (shown n/a).
+"""
+import ast
+import itertools
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .study_grid import SUITE_VERSION
+
+
+class ResultsError(ValueError):
+    """The results cannot be used by this version of the report."""
+
+
+@dataclass
+class Results:
+    """One asv results file: benchmarks' values keyed by parameter tuples, and run metadata."""
+
+    path: Path
+    commit: str
+    date: int
+    machine: dict
+    values: dict = field(default_factory=dict)  # benchmark -> {params tuple: float or None}
+
+    def get(self, benchmark):
+        """Values of the benchmark whose name ends with ``benchmark`` (e.g. "time_gradient_step")."""
+        for name, table in self.values.items():
+            if name.endswith(benchmark):
+                return table
+        return {}
+
+
+def _literal(text):
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def find_results_file(results_dir=".asv/results", machine=None):
+    """The newest results file in ``results_dir`` (optionally of one machine)."""
+    results_dir = Path(results_dir)
+    candidates = [p for p in results_dir.glob("*/*.json")
+                  if p.name != "machine.json" and (machine is None or p.parent.name == machine)]
+    if not candidates:
+        raise ResultsError(f"no asv results in {results_dir}/ -- run the study first "
+                           f"(`vlr study`, or `asv run` from the repository root)")
+    return max(candidates, key=lambda p: json.loads(p.read_text()).get("date", 0))
+
+
+def load_results(path, suite_version=SUITE_VERSION):
+    """Load one asv results file, refusing results of another suite version.
+
+    Raises
+    ------
+    ResultsError
+        If the file is not an asv v2 results file, holds no vlr benchmarks, or any of them was
+        recorded by a different suite version.
+    """
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ResultsError(f"cannot read asv results {path}: {exc}") from exc
+    if data.get("version") != 2 or "results" not in data:
+        raise ResultsError(f"{path} is not an asv results file (format version 2)")
+    columns = data["result_columns"]
+    i_result, i_params, i_version = (columns.index(c) for c in ("result", "params", "version"))
+    results = Results(path=path, commit=data.get("commit_hash", "?"), date=data.get("date", 0),
+                      machine=data.get("params", {}))
+    wrong = set()
+    for name, row in data["results"].items():
+        version = row[i_version] if len(row) > i_version else None
+        if version != suite_version:
+            wrong.add(str(version))
+            continue
+        values, params = row[i_result], row[i_params]
+        combos = list(itertools.product(*[[_literal(p) for p in ps] for ps in params])) or [()]
+        results.values[name] = dict(zip(combos, values or [None] * len(combos)))
+    if wrong:
+        raise ResultsError(
+            f"{path} holds results of suite version(s) {', '.join(sorted(wrong))}, but this vlr "
+            f"reads {suite_version}; re-run the benchmarks with this version (`vlr study`)")
+    if not results.values:
+        raise ResultsError(f"{path} holds no vlr benchmark results")
+    return results
