@@ -16,7 +16,7 @@ from vlr.report import build_rows, write_report
 from vlr.site import make_offline
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCHES = "TimeGradientStep|TrackSpeedup|TrackStreamBandwidth|TrackThreads"
+BENCHES = "TimeGradientStep|TrackSpeedupVs|TrackStreamBandwidth|TrackThreads"
 
 
 def asv(*args, config, env=None, check=True):

@@ -28,9 +28,9 @@ class Results:
     values: dict = field(default_factory=dict)  # benchmark -> {params tuple: float or None}
 
     def get(self, benchmark):
-        """Values of the benchmark whose name ends with ``benchmark`` (e.g. "time_gradient_step")."""
+        """Values of the benchmark whose name ends with ``.benchmark`` (e.g. "Class.method")."""
         for name, table in self.values.items():
-            if name.endswith(benchmark):
+            if name.endswith("." + benchmark):
                 return table
         return {}
 

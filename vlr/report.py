@@ -37,8 +37,8 @@ def _num(v):
 def build_rows(results: Results):
     """Kernel x (m, n_x, dtype) -> time per step and the two measured speed-ups."""
     times = results.get("TimeGradientStep.time_gradient_step")
-    vs_two = results.get("TrackSpeedup.track_vs_two_loops")
-    vs_np = results.get("TrackSpeedup.track_vs_numpy")
+    vs_two = results.get("TrackSpeedupVsTwoLoops.track_speedup")
+    vs_np = results.get("TrackSpeedupVsNumpy.track_speedup")
     if not times:
         raise ValueError(f"{results.path} has no TimeGradientStep results")
     rows = [Row(dtype, m, n_x, kernel, _num(t), _num(vs_two.get(key)), _num(vs_np.get(key)))

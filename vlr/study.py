@@ -48,13 +48,13 @@ def run_benchmarks(grid="quick", bench=None, on_progress=None, log_path=".asv/st
     commit = head_commit()
     if not list(Path(".asv/results").glob("*/machine.json")):
         _asv("machine", "--yes")
-    env = dict(os.environ, VLR_BENCH_GRID=grid)
+    env = dict(os.environ, VLR_BENCH_GRID=grid, PYTHONUNBUFFERED="1")  # live progress lines
     cmd = [sys.executable, "-m", "asv", "run", "--python=same", "--set-commit-hash", commit,
            "--show-stderr"]
     if bench:
         cmd += ["--bench", bench]
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "w") as log, subprocess.Popen(cmd, stdout=subprocess.PIPE,
+    with open(log_path, "w", buffering=1) as log, subprocess.Popen(cmd, stdout=subprocess.PIPE,
                                                       stderr=subprocess.STDOUT, text=True,
                                                       env=env) as proc:
         for line in proc.stdout:
