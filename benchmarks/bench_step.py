@@ -56,9 +56,7 @@ class _Speedup:
     def track_speedup(self, kernel, m, n_x, dtype):
         w, b, X, Y = self.data
         step = lambda name: (lambda: vlr.get_kernel(name).gradient_step(w, b, X, Y, ALPHA))
-        slow = self.baseline in ("two_loops", "one_loop")
-        t_base = timing.time_call(step(self.baseline), repeat=3, min_time=0.05 if slow else 0.1)
-        t_kernel = timing.time_call(step(kernel), repeat=5, min_time=0.1)
+        t_base, t_kernel = timing.time_pair(step(self.baseline), step(kernel), repeat=5, min_time=0.1)
         return t_base / t_kernel
 
 

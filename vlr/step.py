@@ -46,9 +46,11 @@ class TrainResult(NamedTuple):
     costs: np.ndarray
 
 
-def _prepare(w, b, X, Y):
+def _prepare(w, b, X, Y, w_default_zeros=False):
     X = validate_X(X)
     n_x, m = X.shape
+    if w is None and w_default_zeros:
+        w = np.zeros((n_x, 1), dtype=X.dtype)
     w_flat, w_shape = validate_w(w, n_x, X.dtype)
     y = validate_Y(Y, m, X.dtype)
     return w_flat, w_shape, validate_scalar(b, "b"), X, y
@@ -142,11 +144,7 @@ def train(X, Y, iterations, alpha, kernel="auto", w0=None, b0=0.0):
         before each of the ``iterations`` steps.
     """
     kernel = get_kernel(kernel)
-    X = validate_X(X)
-    n_x, m = X.shape
-    if w0 is None:
-        w0 = np.zeros((n_x, 1), dtype=X.dtype)
-    w, w_shape, b, X, y = _prepare(w0, b0, X, Y)
+    w, w_shape, b, X, y = _prepare(w0, b0, X, Y, w_default_zeros=True)
     iterations = validate_iterations(iterations)
     alpha = validate_scalar(alpha, "alpha", minimum=0)
     step = X.dtype.type(alpha)
