@@ -36,7 +36,8 @@ def cmd_compare(args):
     from rich.progress import Progress
     from rich.table import Table
 
-    from .compare import compare, format_seconds, speedups
+    from .compare import compare, speedups
+    from .timing import format_seconds
     from .machine import describe, machine_info
 
     console = Console()
@@ -68,12 +69,13 @@ def _print_verdict(console, rows, lines, out):
     from rich.markdown import Markdown
     from rich.table import Table
 
-    from .report import _fmt_time, _fmt_x
+    from .report import _fmt_x
+    from .timing import format_seconds
     table = Table(title="the study's table (vlr report): time per step and speed-ups")
     for col in ("dtype", "m", "n_x", "kernel", "time / step", "vs two_loops", "vs numpy"):
         table.add_column(col, justify="left" if col in ("dtype", "kernel") else "right")
     for r in rows:
-        table.add_row(r.dtype, str(r.m), str(r.n_x), r.kernel, _fmt_time(r.seconds),
+        table.add_row(r.dtype, str(r.m), str(r.n_x), r.kernel, format_seconds(r.seconds),
                       _fmt_x(r.vs_two_loops), _fmt_x(r.vs_numpy))
     console.print(table)
     console.print(Markdown("\n\n".join(lines)))

@@ -91,11 +91,3 @@ def speedups(results):
                          vs_two_loops=ratio(base.get("two_loops")),
                          vs_numpy=ratio(base.get("numpy")), skipped=t.skipped))
     return rows
-
-
-def format_seconds(s):
-    """``1.2 ms``-style formatting."""
-    for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6)):
-        if s >= scale:
-            return f"{s / scale:.3g} {unit}"
-    return f"{s / 1e-9:.3g} ns"

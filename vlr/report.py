@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .asv_results import Results, find_results_file, load_results
 from .study_grid import KERNELS, grid_name
+from .timing import format_seconds
 
 COURSE_FULL, COURSE_PARTIAL = 300.0, 10.0
 
@@ -46,15 +47,6 @@ def build_rows(results: Results):
     order = {k: i for i, k in enumerate(KERNELS)}
     rows.sort(key=lambda r: (r.dtype != "float64", r.dtype, r.m, r.n_x, order.get(r.kernel, 99)))
     return rows
-
-
-def _fmt_time(s):
-    if s is None:
-        return "n/a"
-    for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6)):
-        if s >= scale:
-            return f"{s / scale:.3g} {unit}"
-    return f"{s * 1e9:.3g} ns"
 
 
 def _fmt_x(r):
@@ -127,7 +119,7 @@ def verdict(rows, results):
                    f"beats two loops' per-element cost when n_x is large")
     np_small = by.get(("numpy", min(r.m for r in f64), min(r.n_x for r in f64)))
     if np_small and np_small.seconds:
-        why.append(f"NumPy's fixed cost per step is ~{_fmt_time(np_small.seconds)} "
+        why.append(f"NumPy's fixed cost per step is ~{format_seconds(np_small.seconds)} "
                    f"(m={np_small.m}, n_x={np_small.n_x}), so small problems cannot show 300x")
     stream = _stream_bandwidth(results)
     np_rows = [r for r in f64 if r.kernel == "numpy" and r.seconds]
@@ -278,7 +270,7 @@ def write_report(results_path=None, out_dir=".asv/report", site_dir=".asv/html",
           "## Verdict", ""] + [f"- {l}" for l in lines] + ["", "## Table", "",
           "| dtype | m | n_x | kernel | time / step | vs two_loops | vs numpy |",
           "|---|---:|---:|---|---:|---:|---:|"]
-    md += [f"| {r.dtype} | {r.m} | {r.n_x} | {r.kernel} | {_fmt_time(r.seconds)} | "
+    md += [f"| {r.dtype} | {r.m} | {r.n_x} | {r.kernel} | {format_seconds(r.seconds)} | "
            f"{_fmt_x(r.vs_two_loops)} | {_fmt_x(r.vs_numpy)} |" for r in rows]
     md += ["", "Speed-ups are measured with both sides timed in the same benchmark call "
            "(asv `track_` benchmarks); n/a marks points over a kernel's time budget, never "
@@ -310,7 +302,7 @@ def _html(lines, rows, plots, env, path, reproduce):
     body += ["</ul><h2>Table</h2><table id='verdict-table'><tr><th>dtype</th><th>m</th><th>n_x</th>"
              "<th>kernel</th><th>time / step</th><th>vs two_loops</th><th>vs numpy</th></tr>"]
     body += [f"<tr><td>{r.dtype}</td><td>{r.m}</td><td>{r.n_x}</td><td style='text-align:left'>"
-             f"{r.kernel}</td><td>{_fmt_time(r.seconds)}</td><td>{_fmt_x(r.vs_two_loops)}</td>"
+             f"{r.kernel}</td><td>{format_seconds(r.seconds)}</td><td>{_fmt_x(r.vs_two_loops)}</td>"
              f"<td>{_fmt_x(r.vs_numpy)}</td></tr>" for r in rows]
     body += ["</table><p>n/a: over the kernel's time budget (not extrapolated).</p><h2>Plots</h2>"]
     body += [f"<figure><img src='{n}' alt='{esc(c)}'><figcaption>{esc(c)}</figcaption></figure>"

@@ -2,22 +2,38 @@
 import timeit
 
 
-def time_call(fn, repeat=5, min_time=0.2):
-    """Best wall-clock seconds per call of ``fn()``.
+def format_seconds(s):
+    """``1.2 ms``-style formatting; ``None`` (not measured) is ``n/a``."""
+    if s is None:
+        return "n/a"
+    for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6)):
+        if s >= scale:
+            return f"{s / scale:.3g} {unit}"
+    return f"{s / 1e-9:.3g} ns"
 
-    The call count per repeat grows until one repeat takes ``min_time`` (``timeit.autorange``);
-    the minimum over ``repeat`` repeats is returned, the usual estimate least disturbed by other
-    load on the machine. ``fn`` is called once first, untimed (JIT compilation, caches).
+
+def _calibrated(fn, min_time):
+    """Warm ``fn`` up, then find a call count whose run takes ``min_time`` (like timeit.autorange).
+
+    Returns ``(timer, number, seconds per call of the calibrating run)``.
     """
     fn()
     timer = timeit.Timer(fn, timer=timeit.default_timer)
-    number = 1
-    while True:
-        elapsed = timer.timeit(number)
-        if elapsed >= min_time or number >= 1 << 20:
-            break
+    number, elapsed = 1, timer.timeit(1)
+    while elapsed < min_time and number < 1 << 20:
         number *= max(2, min(10, int(min_time / max(elapsed, 1e-9))))
-    best = elapsed / number
+        elapsed = timer.timeit(number)
+    return timer, number, elapsed / number
+
+
+def time_call(fn, repeat=5, min_time=0.2):
+    """Best wall-clock seconds per call of ``fn()``.
+
+    The call count per repeat grows until one repeat takes ``min_time``; the minimum over
+    ``repeat`` repeats is returned, the usual estimate least disturbed by other load on the
+    machine. ``fn`` is called once first, untimed (JIT compilation, caches).
+    """
+    timer, number, best = _calibrated(fn, min_time)
     for _ in range(repeat - 1):
         best = min(best, timer.timeit(number) / number)
     return best
@@ -30,18 +46,9 @@ def time_pair(fn_a, fn_b, repeat=5, min_time=0.1):
     the minimum of ``repeat`` repeats) and their repeats are interleaved A, B, A, B, ... so that
     drifts of the machine (frequency, other load) hit both sides of a ratio alike.
     """
-    timers, numbers, best = [], [], []
-    for fn in (fn_a, fn_b):
-        fn()
-        timer = timeit.Timer(fn, timer=timeit.default_timer)
-        number, elapsed = 1, timer.timeit(1)
-        while elapsed < min_time and number < 1 << 20:
-            number *= max(2, min(10, int(min_time / max(elapsed, 1e-9))))
-            elapsed = timer.timeit(number)
-        timers.append(timer)
-        numbers.append(number)
-        best.append(elapsed / number)
+    a, b = _calibrated(fn_a, min_time), _calibrated(fn_b, min_time)
+    best = [a[2], b[2]]
     for _ in range(repeat - 1):
-        for i in (0, 1):
-            best[i] = min(best[i], timers[i].timeit(numbers[i]) / numbers[i])
+        for i, (timer, number, _) in enumerate((a, b)):
+            best[i] = min(best[i], timer.timeit(number) / number)
     return best[0], best[1]
