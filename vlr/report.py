@@ -127,10 +127,10 @@ def verdict(rows, results):
         big = max(np_rows, key=lambda r: r.m * r.n_x)
         nbytes = big.m * big.n_x * 8
         frac = 2 * nbytes / big.seconds / _nearest(stream, nbytes)  # NumPy reads X twice
-        bound = ("memory-bound: the speed-up there is set by bandwidth, not the interpreter"
-                 if frac >= 0.3 else "far from the memory roof: per-call costs still dominate")
-        why.append(f"on the largest X measured ({nbytes / 1e6:.3g} MB) NumPy's two passes run at "
-                   f"{frac:.0%} of the measured stream-read bandwidth, i.e. {bound}")
+        bound = ("close to the memory roof: no change of code can make the step much faster there"
+                 if frac >= 0.6 else "the rest of its time goes to O(m) temporaries and per-call costs")
+        why.append(f"on the largest X measured ({nbytes / 1e6:.3g} MB) NumPy's two passes over X run "
+                   f"at {frac:.0%} of the measured stream-read bandwidth; {bound}")
     caches = _cache_sizes()
     if caches:
         why.append("caches here: " + ", ".join(f"{k} {v}" for k, v in caches.items())
