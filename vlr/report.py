@@ -127,7 +127,7 @@ def verdict(rows, results):
         big = max(np_rows, key=lambda r: r.m * r.n_x)
         nbytes = big.m * big.n_x * 8
         frac = 2 * nbytes / big.seconds / _nearest(stream, nbytes)  # NumPy reads X twice
-        bound = ("close to the memory roof: no change of code can make the step much faster there"
+        bound = ("close to the roof for two passes: only a kernel that reads X once can do much better"
                  if frac >= 0.6 else "the rest of its time goes to O(m) temporaries and per-call costs")
         why.append(f"on the largest X measured ({nbytes / 1e6:.3g} MB) NumPy's two passes over X run "
                    f"at {frac:.0%} of the measured stream-read bandwidth; {bound}")
