@@ -20,6 +20,8 @@ from libc.math cimport exp, log1p
 
 import numpy as np
 
+from ._shapes import check_kernel_arguments
+
 cdef extern from *:
     """
     #ifdef _OPENMP
@@ -230,15 +232,7 @@ def gradients(w, b, X, y, n_threads=None):
         Threads to use (default: OpenMP's maximum). Ignored, with one thread used, when the
         extension was built without OpenMP (see ``OPENMP``).
     """
-    for name, arr in (("X", X), ("w", w), ("y", y)):
-        if not isinstance(arr, np.ndarray):
-            raise TypeError(f"{name} must be a numpy.ndarray, got {type(arr).__name__}")
-    if X.ndim != 2 or w.ndim != 1 or y.ndim != 1:
-        raise ValueError(f"expected X 2-D, w and y 1-D; got X {X.shape}, w {w.shape}, y {y.shape}")
-    if X.dtype != np.float64 and X.dtype != np.float32:
-        raise TypeError(f"X must be float32 or float64, got {X.dtype}")
-    if w.dtype != X.dtype or y.dtype != X.dtype:
-        raise TypeError(f"w and y must have X's dtype {X.dtype}, got w {w.dtype} and y {y.dtype}")
+    check_kernel_arguments(w, X, y)  # types, ndim, dtypes; shapes are checked again natively
     threads = vlr_max_threads() if n_threads is None else int(n_threads)
     if threads < 1:
         raise ValueError(f"n_threads must be >= 1, got {n_threads}")
