@@ -81,6 +81,7 @@ def test_report_plots_and_verdict(study):
     assert f"{max(numpy_ratios):.2g}x" in verdict  # the verdict quotes the measured numbers
     md = (out / "report.md").read_text()
     assert "to reproduce" in md and "BLAS" in md and "threads" in md
+    assert "VLR_BENCH_GRID=tiny asv run" in md  # the grid the results came from, not the env's
     # copied into the site and linked from its navigation bar
     assert (study["tmp"] / "html" / "vlr-report" / "index.html").exists()
     assert "vlr-report/index.html" in (study["tmp"] / "html" / "index.html").read_text()

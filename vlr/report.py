@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .asv_results import Results, find_results_file, load_results
-from .study_grid import KERNELS, grid_name
+from .study_grid import GRIDS, KERNELS
 from .timing import format_seconds
 
 COURSE_FULL, COURSE_PARTIAL = 300.0, 10.0
@@ -47,6 +47,15 @@ def build_rows(results: Results):
     order = {k: i for i, k in enumerate(KERNELS)}
     rows.sort(key=lambda r: (r.dtype != "float64", r.dtype, r.m, r.n_x, order.get(r.kernel, 99)))
     return rows
+
+
+def grid_of(rows):
+    """The name of the grid in vlr.study_grid that produced ``rows`` ("custom" if none)."""
+    found = dict(m={r.m for r in rows}, n_x={r.n_x for r in rows}, dtype={r.dtype for r in rows})
+    for name, g in GRIDS.items():
+        if all(found[k] == set(g[k]) for k in found):
+            return name
+    return "custom"
 
 
 def _fmt_x(r):
@@ -264,7 +273,7 @@ def write_report(results_path=None, out_dir=".asv/report", site_dir=".asv/html",
     plots = _plot_all(rows, results, out)
     lines = verdict(rows, results)
     env = _environment(results)
-    reproduce = (f"VLR_BENCH_GRID={grid_name()} asv run --python=same --set-commit-hash "
+    reproduce = (f"VLR_BENCH_GRID={grid_of(rows)} asv run --python=same --set-commit-hash "
                  f"{results.commit} && vlr report   (or simply: vlr study)")
     md = ["# vlr study: is vectorized logistic regression ~300x faster?", "",
           "## Verdict", ""] + [f"- {l}" for l in lines] + ["", "## Table", "",
