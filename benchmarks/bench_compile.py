@@ -1,6 +1,5 @@
 """Start-up costs, each in a fresh interpreter: importing vlr, and the Numba kernel's first call
 with an empty (cold) and with a filled on-disk cache."""
-import os
 import subprocess
 import sys
 import tempfile
@@ -8,7 +7,6 @@ import tempfile
 from vlr.study_grid import SUITE_VERSION
 
 FIRST_CALL = """
-import os
 os.environ["NUMBA_CACHE_DIR"] = {cache!r}
 import numpy as np, vlr
 X = np.ones((10, 100)); vlr.gradients(np.zeros(10), 0.0, X, np.ones(100), kernel="numba")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .registry import available_kernels, get_kernel
+from .study_grid import make_step_data
 from .timing import time_call
 
 #: (n_x, m) pairs timed by default.
@@ -27,15 +28,6 @@ class Timing:
     m: int
     seconds: float | None
     skipped: str = ""
-
-
-def make_data(n_x, m, dtype=np.float64, seed=0):
-    """A reproducible random problem in the course's shapes: (w (n_x,1), b, X (n_x,m), Y (1,m))."""
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n_x, m)).astype(dtype, copy=False)
-    w = rng.standard_normal((n_x, 1)).astype(dtype) / np.sqrt(n_x)
-    Y = (rng.random((1, m)) < 0.5).astype(dtype)
-    return w, 0.1, X, Y
 
 
 def compare(sizes=DEFAULT_SIZES, kernels=None, dtype=np.float64, python_budget=PYTHON_BUDGET,
@@ -60,7 +52,7 @@ def compare(sizes=DEFAULT_SIZES, kernels=None, dtype=np.float64, python_budget=P
     kernels = available_kernels() if kernels is None else list(kernels)
     results = []
     for n_x, m in sizes:
-        w, b, X, Y = make_data(n_x, m, dtype)
+        w, b, X, Y = make_step_data(m, n_x, dtype)
         for name in kernels:
             if name in _PYTHON_KERNELS and n_x * m > python_budget:
                 results.append(Timing(name, n_x, m, None, f"n_x·m > budget {python_budget:.0e}"))

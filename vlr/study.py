@@ -16,9 +16,9 @@ class StudyError(RuntimeError):
     """A step of the study failed; the message says which and how to see more."""
 
 
-def _asv(*args, env=None, check=True):
-    proc = subprocess.run([sys.executable, "-m", "asv", *args], capture_output=True, text=True, env=env)
-    if check and proc.returncode != 0:
+def _asv(*args):
+    proc = subprocess.run([sys.executable, "-m", "asv", *args], capture_output=True, text=True)
+    if proc.returncode != 0:
         raise StudyError(f"`asv {' '.join(args)}` failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     return proc
 
