@@ -165,15 +165,56 @@ def gradients(w, b, X, y, n_threads=None):
         bit-identical for a fixed thread count; different counts change the summation order.
     """
     n_x, m = check_kernel_arguments(w, X, y)
+    by_tiles, tile, n_chunks = _plan(X, n_threads)
+    if n_chunks == 1:
+        J, dw, db = _gradients_serial(X, w, float(b), y, by_tiles, tile)
+    else:
+        J, dw, db = _gradients_parallel(X, w, float(b), y, by_tiles, tile, n_chunks)
+    return J / m, (dw / m).astype(X.dtype, copy=False), db / m
+
+
+def _plan(X, n_threads):
+    """How to walk X: (by_tiles, tile, n_chunks), from its strides, size and the thread count."""
     threads = default_threads() if n_threads is None else int(n_threads)
     if threads < 1:
         raise ValueError(f"n_threads must be >= 1, got {n_threads}")
-    item = X.itemsize
+    n_x, m = X.shape
     by_tiles = abs(X.strides[1]) <= abs(X.strides[0])
-    tile = max(512, min(4096, TILE_BYTES // (n_x * item)))
-    b = float(b)
-    if threads == 1 or n_x * m < PARALLEL_MIN_ELEMENTS:
-        J, dw, db = _gradients_serial(X, w, b, y, by_tiles, tile)
-    else:
-        J, dw, db = _gradients_parallel(X, w, b, y, by_tiles, tile, min(threads, m))
-    return J / m, (dw / m).astype(X.dtype, copy=False), db / m
+    tile = max(512, min(4096, TILE_BYTES // (n_x * X.itemsize)))
+    n_chunks = 1 if threads == 1 or n_x * m < PARALLEL_MIN_ELEMENTS else min(threads, m)
+    return by_tiles, tile, n_chunks
+
+
+@njit(cache=True)
+def _train(X, w0, b, y, alpha, iterations, by_tiles, tile, n_chunks):
+    # The same arithmetic as vlr.train's loop over gradient steps, without leaving compiled code:
+    # J, db in float64; dw cast to X's dtype before the update w - alpha * dw in X's dtype.
+    n_x, m = X.shape
+    w = w0.copy()
+    step = np.empty(1, dtype=w.dtype)
+    step[0] = alpha
+    dw_cast = np.empty(n_x, dtype=w.dtype)
+    costs = np.empty(iterations)
+    for it in range(iterations):
+        if n_chunks == 1:
+            J, dw, db = _gradients_serial(X, w, b, y, by_tiles, tile)
+        else:
+            J, dw, db = _gradients_parallel(X, w, b, y, by_tiles, tile, n_chunks)
+        costs[it] = J / m
+        for j in range(n_x):
+            dw_cast[j] = dw[j] / m
+            w[j] = w[j] - step[0] * dw_cast[j]
+        b = b - alpha * (db / m)
+    return w, b, costs
+
+
+def train(w, b, X, y, alpha, iterations, n_threads=None):
+    """Gradient descent with every iteration in compiled code.
+
+    Parameters are those of :func:`gradients`, plus ``alpha`` (float) and ``iterations`` (int).
+    Returns ``(w, b, costs)``: the trained weights (X's dtype), bias, and the cost J before each
+    step -- what looping :func:`gradients` and updating w, b in NumPy gives.
+    """
+    check_kernel_arguments(w, X, y)
+    by_tiles, tile, n_chunks = _plan(X, n_threads)
+    return _train(X, w, float(b), y, float(alpha), int(iterations), by_tiles, tile, n_chunks)

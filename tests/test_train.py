@@ -62,3 +62,34 @@ def test_float32_training_stays_float32():
     w, b, costs = vlr.train(X.astype(np.float32), Y, 20, 0.5, kernel="cython")
     assert w.dtype == np.float32
     assert costs[-1] < costs[0]
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("kernel", [k for k in FAST if hasattr(vlr.get_kernel(k).module, "train")])
+def test_in_kernel_train_equals_stepping_the_same_kernel(kernel, dtype, order, n_threads):
+    rng = np.random.default_rng(5)
+    X = np.asarray(rng.standard_normal((40, 1500)), dtype=dtype, order=order)  # threaded size
+    y = (X[0] > 0).astype(dtype)
+    w0 = np.zeros(40, dtype=dtype)
+    module = vlr.get_kernel(kernel).module
+    w, b, costs = module.train(w0, 0.1, X, y, 0.5, 20, n_threads=n_threads)
+    w_ref, b_ref, costs_ref = w0.copy(), 0.1, []
+    for _ in range(20):  # what vlr.train does with a kernel that has no compiled loop
+        J, dw, db = module.gradients(w_ref, b_ref, X, y, n_threads=n_threads)
+        costs_ref.append(J)
+        w_ref = w_ref - dtype(0.5) * dw
+        b_ref = b_ref - 0.5 * db
+    assert w.dtype == dtype
+    np.testing.assert_allclose(w, w_ref, rtol=1e-12 if dtype == np.float64 else 1e-5)
+    assert b == pytest.approx(b_ref, rel=1e-12)
+    np.testing.assert_allclose(costs, costs_ref, rtol=1e-12)
+    np.testing.assert_array_equal(w0, 0)  # the start is not modified
+
+
+def test_in_kernel_train_reports_non_finite_X():
+    X = np.ones((3, 50))
+    X[1, 7] = np.nan
+    with pytest.raises(ValueError, match="X contains NaN or inf"):
+        vlr.train(X, np.ones(50), 5, 0.1, kernel="numba")

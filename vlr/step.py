@@ -3,6 +3,7 @@
 Input is validated here, once; the kernels in :mod:`vlr.kernels` receive clean arrays
 (X untouched, w and y as contiguous 1-D arrays of X's dtype).
 """
+import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -147,6 +148,10 @@ def train(X, Y, iterations, alpha, kernel="auto", w0=None, b0=0.0):
     w, w_shape, b, X, y = _prepare(w0, b0, X, Y, w_default_zeros=True)
     iterations = validate_iterations(iterations)
     alpha = validate_scalar(alpha, "alpha", minimum=0)
+    if hasattr(kernel.module, "train"):  # compiled kernels loop in compiled code
+        w, b, costs = kernel.module.train(w, b, X, y, alpha, iterations)
+        check_outputs(0.0 if np.isfinite(costs).all() else math.nan, w, b, X)
+        return TrainResult(w=w.reshape(w_shape), b=b, costs=costs)
     step = X.dtype.type(alpha)
     costs = np.empty(iterations)
     for it in range(iterations):
