@@ -182,8 +182,38 @@ cdef void _block(const floating* X,         # IN  X[j, i] = X[j * sf + i * se]
     J_db[1] = db
 
 
-def _gradients(const floating[::1] w, double b, const floating[:, :] X, const floating[::1] y,
-               int n_threads):
+cdef void _pass(const floating* Xp, Py_ssize_t sf, Py_ssize_t se, const floating* w, double b,
+                const floating* y, Py_ssize_t n_x, Py_ssize_t m, Py_ssize_t tile,
+                Py_ssize_t n_chunks,
+                double[:, ::1] dw_rows, double[:, ::1] z, double[:, ::1] J_db,  # SCRATCH
+                double[::1] dw, double* J_out, double* db_out) noexcept nogil:  # OUT (sums)
+    """One pass over X: per-thread chunks of examples, then a fixed-order sum of their parts."""
+    cdef Py_ssize_t c, j
+    for c in range(n_chunks):
+        for j in range(n_x):
+            dw_rows[c, j] = 0
+    for c in prange(n_chunks, schedule="static", num_threads=n_chunks):
+        _block(Xp, sf, se, w, b, y, n_x, c * m // n_chunks, (c + 1) * m // n_chunks,
+               tile, &z[c, 0], &dw_rows[c, 0], &J_db[c, 0])
+    J_out[0] = 0
+    db_out[0] = 0
+    for j in range(n_x):
+        dw[j] = 0
+    for c in range(n_chunks):  # fixed order: bit-identical results for a fixed thread count
+        J_out[0] += J_db[c, 0]
+        db_out[0] += J_db[c, 1]
+        for j in range(n_x):
+            dw[j] += dw_rows[c, j]
+
+
+def _descend(const floating[::1] w,            # IN
+             double b, const floating[:, :] X, const floating[::1] y, int n_threads,
+             bint train, double alpha, Py_ssize_t iterations,
+             floating[::1] w_out,              # OUT (n_x,) when training
+             double[::1] costs):               # OUT (iterations,) when training
+    """Not ``train``: return (J·m, dw·m, db·m) at w, b. ``train``: run ``iterations`` gradient
+    steps from w, b in compiled code, leave the weights in ``w_out`` (in X's dtype) and return
+    (b, None, None)."""
     cdef Py_ssize_t n_x = X.shape[0], m = X.shape[1], item = sizeof(floating)
     if n_x == 0 or m == 0:
         raise ValueError(f"X must have at least one feature and one example, got shape ({n_x}, {m})")
@@ -193,6 +223,8 @@ def _gradients(const floating[::1] w, double b, const floating[:, :] X, const fl
         raise ValueError(f"y has {y.shape[0]} entries but X has m = {m} columns")
     if X.strides[0] % item or X.strides[1] % item:
         raise ValueError("X's strides must be multiples of its itemsize")
+    if train and (costs.shape[0] < iterations or w_out.shape[0] != n_x):
+        raise ValueError(f"costs needs {iterations} entries and w_out {n_x}")
     cdef Py_ssize_t sf = X.strides[0] // item, se = X.strides[1] // item
     cdef Py_ssize_t tile = max(512, min(4096, _TILE_BYTES // (n_x * item)))
     cdef Py_ssize_t n_chunks = 1
@@ -202,20 +234,26 @@ def _gradients(const floating[::1] w, double b, const floating[:, :] X, const fl
     cdef double[:, ::1] dw_rows = np.zeros((n_chunks, width))
     cdef double[:, ::1] z = np.empty((n_chunks, tile))
     cdef double[:, ::1] J_db = np.zeros((n_chunks, 2))
-    cdef const floating* Xp = &X[0, 0]
-    cdef Py_ssize_t c, j
-    for c in prange(n_chunks, nogil=True, schedule="static", num_threads=n_chunks):
-        _block(Xp, sf, se, &w[0], b, &y[0], n_x, c * m // n_chunks, (c + 1) * m // n_chunks,
-               tile, &z[c, 0], &dw_rows[c, 0], &J_db[c, 0])
     dw = np.zeros(n_x)
     cdef double[::1] dw_v = dw
+    cdef const floating* Xp = &X[0, 0]
     cdef double J = 0, db = 0
-    for c in range(n_chunks):  # fixed order: bit-identical results for a fixed thread count
-        J += J_db[c, 0]
-        db += J_db[c, 1]
-        for j in range(n_x):
-            dw_v[j] += dw_rows[c, j]
-    return J, dw, db
+    cdef floating step = <floating>alpha
+    cdef Py_ssize_t it, j
+    if not train:
+        with nogil:
+            _pass(Xp, sf, se, &w[0], b, &y[0], n_x, m, tile, n_chunks, dw_rows, z, J_db, dw_v, &J, &db)
+        return J, dw, db
+    w_out[:] = w
+    with nogil:
+        for it in range(iterations):  # the arithmetic of vlr.train's loop over gradient steps
+            _pass(Xp, sf, se, &w_out[0], b, &y[0], n_x, m, tile, n_chunks, dw_rows, z, J_db, dw_v,
+                  &J, &db)
+            costs[it] = J / m
+            for j in range(n_x):
+                w_out[j] = w_out[j] - step * <floating>(dw_v[j] / m)
+            b = b - alpha * (db / m)
+    return b, None, None
 
 
 def default_threads():
@@ -233,12 +271,34 @@ def gradients(w, b, X, y, n_threads=None):
         extension was built without OpenMP (see ``OPENMP``).
     """
     check_kernel_arguments(w, X, y)  # types, ndim, dtypes; shapes are checked again natively
+    m = X.shape[1]
+    J, dw, db = _descend(w, float(b), X, y, _threads(n_threads), False, 0.0, 0, _NO_W[X.dtype],
+                         _NO_COSTS)
+    return J / m, (dw / m).astype(X.dtype, copy=False), db / m
+
+
+def train(w, b, X, y, alpha, iterations, n_threads=None):
+    """Gradient descent with every iteration in compiled code (no GIL, no Python per step).
+
+    Parameters are those of :func:`gradients`, plus ``alpha`` (float) and ``iterations`` (int).
+    Returns ``(w, b, costs)``: the trained weights (X's dtype), bias, and the cost J before each
+    step -- what looping :func:`gradients` and updating w, b in NumPy gives.
+    """
+    check_kernel_arguments(w, X, y)
+    w_out = np.empty_like(w)
+    costs = np.empty(int(iterations))
+    b, _, _ = _descend(w, float(b), X, y, _threads(n_threads), True, float(alpha),
+                       int(iterations), w_out, costs)
+    return w_out, b, costs
+
+
+# Placeholders for _descend's outputs when it only computes gradients.
+_NO_COSTS = np.empty(0)
+_NO_W = {np.dtype(np.float64): np.empty(0), np.dtype(np.float32): np.empty(0, dtype=np.float32)}
+
+
+def _threads(n_threads):
     threads = vlr_max_threads() if n_threads is None else int(n_threads)
     if threads < 1:
         raise ValueError(f"n_threads must be >= 1, got {n_threads}")
-    m = X.shape[1]
-    if X.dtype == np.float64:
-        J, dw, db = _gradients["double"](w, float(b), X, y, threads)
-    else:
-        J, dw, db = _gradients["float"](w, float(b), X, y, threads)
-    return J / m, (dw / m).astype(X.dtype, copy=False), db / m
+    return threads
