@@ -7,6 +7,7 @@ import tempfile
 from vlr.study_grid import SUITE_VERSION
 
 FIRST_CALL = """
+import os
 os.environ["NUMBA_CACHE_DIR"] = {cache!r}
 import numpy as np, vlr
 X = np.ones((10, 100)); vlr.gradients(np.zeros(10), 0.0, X, np.ones(100), kernel="numba")

@@ -81,3 +81,16 @@ def test_cli_info_and_compare():
     bad = subprocess.run([sys.executable, "-m", "vlr", "compare", "--kernel", "fortran"],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "unknown kernel 'fortran'" in bad.stderr
+
+
+def test_startup_benchmark_code_runs(tmp_path):
+    # timeraw_ benchmarks run this code in a fresh interpreter; a broken string only shows in asv
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
+    try:
+        from benchmarks.bench_compile import FIRST_CALL
+    finally:
+        sys.path.pop(0)
+    proc = subprocess.run([sys.executable, "-c", FIRST_CALL.format(cache=str(tmp_path))],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert any(tmp_path.rglob("*.nbi")), "the numba cache was not written where asked"
