@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+from .kernels._shapes import SUPPORTED_DTYPES
 
 
 def _real_array(value, name):
