@@ -16,7 +16,7 @@ accumulated in double. Without ``-fopenmp`` the prange runs serially: ``OPENMP``
 """
 from cython cimport floating
 from cython.parallel cimport prange
-from libc.math cimport exp, log1p
+from libc.math cimport exp, isfinite, log1p
 
 import numpy as np
 
@@ -148,9 +148,9 @@ cdef void _block(const floating* X,         # IN  X[j, i] = X[j * sf + i * se]
                  Py_ssize_t n_x, Py_ssize_t i0, Py_ssize_t i1, Py_ssize_t tile,
                  double* z,                 # SCRATCH (tile,)
                  double* dw_acc,            # OUT (n_x,), added to
-                 double* J_db) noexcept nogil:  # OUT (2,), set
+                 double* J_db) noexcept nogil:  # OUT (3,), set: J, db, labels outside [0, 1]
     cdef Py_ssize_t i, j, k, t0, nt
-    cdef double J = 0, db = 0, zi
+    cdef double J = 0, db = 0, zi, yk, bad = 0
     cdef const floating* col
     cdef loss_dz r
     if se * se <= sf * sf:  # examples adjacent: tiles of examples
@@ -161,7 +161,9 @@ cdef void _block(const floating* X,         # IN  X[j, i] = X[j * sf + i * se]
                 z[k] = b
             _tile_z(X + t0 * se, sf, se, w, n_x, nt, z)
             for k in range(nt):
-                r = _loss_and_dz(z[k], y[t0 + k])
+                yk = y[t0 + k]
+                bad += not (yk >= 0 and yk <= 1)  # NaN too; y is read here anyway
+                r = _loss_and_dz(z[k], yk)
                 J += r.loss
                 db += r.dz
                 z[k] = r.dz
@@ -173,47 +175,57 @@ cdef void _block(const floating* X,         # IN  X[j, i] = X[j * sf + i * se]
             zi = b
             for j in range(n_x):
                 zi += <double>w[j] * col[j * sf]
-            r = _loss_and_dz(zi, y[i])
+            yk = y[i]
+            bad += not (yk >= 0 and yk <= 1)
+            r = _loss_and_dz(zi, yk)
             J += r.loss
             db += r.dz
             for j in range(n_x):
                 dw_acc[j] += col[j * sf] * r.dz
     J_db[0] = J
     J_db[1] = db
+    J_db[2] = bad
 
 
 cdef void _pass(const floating* Xp, Py_ssize_t sf, Py_ssize_t se, const floating* w, double b,
                 const floating* y, Py_ssize_t n_x, Py_ssize_t m, Py_ssize_t tile,
                 Py_ssize_t n_chunks,
                 double[:, ::1] dw_rows, double[:, ::1] z, double[:, ::1] J_db,  # SCRATCH
-                double[::1] dw, double* J_out, double* db_out) noexcept nogil:  # OUT (sums)
+                double[::1] dw, double* J_out, double* db_out,  # OUT (sums)
+                double* bad_out) noexcept nogil:                # OUT labels outside [0, 1]
     """One pass over X: per-thread chunks of examples, then a fixed-order sum of their parts."""
     cdef Py_ssize_t c, j
     for c in range(n_chunks):
         for j in range(n_x):
             dw_rows[c, j] = 0
-    for c in prange(n_chunks, schedule="static", num_threads=n_chunks):
-        _block(Xp, sf, se, w, b, y, n_x, c * m // n_chunks, (c + 1) * m // n_chunks,
-               tile, &z[c, 0], &dw_rows[c, 0], &J_db[c, 0])
+    if n_chunks == 1:  # no parallel region to start
+        _block(Xp, sf, se, w, b, y, n_x, 0, m, tile, &z[0, 0], &dw_rows[0, 0], &J_db[0, 0])
+    else:
+        for c in prange(n_chunks, schedule="static", num_threads=n_chunks):
+            _block(Xp, sf, se, w, b, y, n_x, c * m // n_chunks, (c + 1) * m // n_chunks,
+                   tile, &z[c, 0], &dw_rows[c, 0], &J_db[c, 0])
     J_out[0] = 0
     db_out[0] = 0
+    bad_out[0] = 0
     for j in range(n_x):
         dw[j] = 0
     for c in range(n_chunks):  # fixed order: bit-identical results for a fixed thread count
         J_out[0] += J_db[c, 0]
         db_out[0] += J_db[c, 1]
+        bad_out[0] += J_db[c, 2]
         for j in range(n_x):
             dw[j] += dw_rows[c, j]
 
 
-def _descend(const floating[::1] w,            # IN
-             double b, const floating[:, :] X, const floating[::1] y, int n_threads,
-             bint train, double alpha, Py_ssize_t iterations,
-             floating[::1] w_out,              # OUT (n_x,) when training
-             double[::1] costs):               # OUT (iterations,) when training
-    """Not ``train``: return (J·m, dw·m, db·m) at w, b. ``train``: run ``iterations`` gradient
-    steps from w, b in compiled code, leave the weights in ``w_out`` (in X's dtype) and return
-    (b, None, None)."""
+cdef object _descend(const floating[::1] w,            # IN
+                     double b, const floating[:, :] X, const floating[::1] y, int n_threads,
+                     bint train, double alpha, Py_ssize_t iterations,
+                     floating[::1] w_out,       # OUT (n_x,): dw (not train) or the weights (train)
+                     double[::1] costs):        # OUT (iterations,) when training
+    """Not ``train``: leave dw in ``w_out`` and return (J, db, labels_ok, finite) -- the
+    gradients at w, b and the two checks vlr needs (every y in [0, 1]; J, dw, db finite).
+    ``train``: run ``iterations`` gradient steps from w, b in compiled code, leave the weights
+    in ``w_out`` (in X's dtype) and return (b, None, None, None)."""
     cdef Py_ssize_t n_x = X.shape[0], m = X.shape[1], item = sizeof(floating)
     if n_x == 0 or m == 0:
         raise ValueError(f"X must have at least one feature and one example, got shape ({n_x}, {m})")
@@ -223,37 +235,60 @@ def _descend(const floating[::1] w,            # IN
         raise ValueError(f"y has {y.shape[0]} entries but X has m = {m} columns")
     if X.strides[0] % item or X.strides[1] % item:
         raise ValueError("X's strides must be multiples of its itemsize")
-    if train and (costs.shape[0] < iterations or w_out.shape[0] != n_x):
-        raise ValueError(f"costs needs {iterations} entries and w_out {n_x}")
+    if w_out.shape[0] != n_x or (train and costs.shape[0] < iterations):
+        raise ValueError(f"w_out needs {n_x} entries and costs {iterations}")
     cdef Py_ssize_t sf = X.strides[0] // item, se = X.strides[1] // item
     cdef Py_ssize_t tile = max(512, min(4096, _TILE_BYTES // (n_x * item)))
     cdef Py_ssize_t n_chunks = 1
     if VLR_OPENMP and n_x * m >= _PARALLEL_MIN_ELEMENTS:
         n_chunks = min(n_threads, m)
     cdef Py_ssize_t width = (n_x + PAD - 1) // PAD * PAD
-    cdef double[:, ::1] dw_rows = np.zeros((n_chunks, width))
+    cdef double[:, ::1] dw_rows = np.empty((n_chunks, width))
     cdef double[:, ::1] z = np.empty((n_chunks, tile))
-    cdef double[:, ::1] J_db = np.zeros((n_chunks, 2))
-    dw = np.zeros(n_x)
-    cdef double[::1] dw_v = dw
+    cdef double[:, ::1] J_db = np.empty((n_chunks, 3))
+    cdef double[::1] dw = np.empty(n_x)
     cdef const floating* Xp = &X[0, 0]
-    cdef double J = 0, db = 0
+    cdef double J = 0, db = 0, bad = 0
     cdef floating step = <floating>alpha
     cdef Py_ssize_t it, j
+    cdef bint finite
     if not train:
         with nogil:
-            _pass(Xp, sf, se, &w[0], b, &y[0], n_x, m, tile, n_chunks, dw_rows, z, J_db, dw_v, &J, &db)
-        return J, dw, db
+            _pass(Xp, sf, se, &w[0], b, &y[0], n_x, m, tile, n_chunks, dw_rows, z, J_db, dw,
+                  &J, &db, &bad)
+            J = J / m
+            db = db / m
+            finite = isfinite(J) and isfinite(db)
+            for j in range(n_x):
+                w_out[j] = <floating>(dw[j] / m)
+                finite = finite and isfinite(w_out[j])
+        return J, db, bad == 0, finite
     w_out[:] = w
     with nogil:
         for it in range(iterations):  # the arithmetic of vlr.train's loop over gradient steps
-            _pass(Xp, sf, se, &w_out[0], b, &y[0], n_x, m, tile, n_chunks, dw_rows, z, J_db, dw_v,
-                  &J, &db)
+            _pass(Xp, sf, se, &w_out[0], b, &y[0], n_x, m, tile, n_chunks, dw_rows, z, J_db, dw,
+                  &J, &db, &bad)
             costs[it] = J / m
             for j in range(n_x):
-                w_out[j] = w_out[j] - step * <floating>(dw_v[j] / m)
+                w_out[j] = w_out[j] - step * <floating>(dw[j] / m)
             b = b - alpha * (db / m)
-    return b, None, None
+    return b, None, None, None
+
+
+# One def wrapper per dtype: calling a fused ``def`` costs several µs of dispatch per call.
+def _descend64(const double[::1] w, double b, const double[:, :] X, const double[::1] y,
+               int n_threads, bint train, double alpha, Py_ssize_t iterations,
+               double[::1] w_out, double[::1] costs):
+    return _descend(w, b, X, y, n_threads, train, alpha, iterations, w_out, costs)
+
+
+def _descend32(const float[::1] w, double b, const float[:, :] X, const float[::1] y,
+               int n_threads, bint train, double alpha, Py_ssize_t iterations,
+               float[::1] w_out, double[::1] costs):
+    return _descend(w, b, X, y, n_threads, train, alpha, iterations, w_out, costs)
+
+
+_DESCEND = {np.dtype(np.float64): _descend64, np.dtype(np.float32): _descend32}
 
 
 def default_threads():
@@ -270,11 +305,18 @@ def gradients(w, b, X, y, n_threads=None):
         Threads to use (default: OpenMP's maximum). Ignored, with one thread used, when the
         extension was built without OpenMP (see ``OPENMP``).
     """
+    J, dw, db, _, _ = gradients_checked(w, b, X, y, n_threads)
+    return J, dw, db
+
+
+def gradients_checked(w, b, X, y, n_threads=None):
+    """:func:`gradients`, plus ``labels_ok`` (every y in [0, 1]) and ``finite`` (J, dw, db all
+    finite): the checks :mod:`vlr` needs, made in the same compiled call."""
     check_kernel_arguments(w, X, y)  # types, ndim, dtypes; shapes are checked again natively
-    m = X.shape[1]
-    J, dw, db = _descend(w, float(b), X, y, _threads(n_threads), False, 0.0, 0, _NO_W[X.dtype],
-                         _NO_COSTS)
-    return J / m, (dw / m).astype(X.dtype, copy=False), db / m
+    dw = np.empty(X.shape[0], dtype=X.dtype)
+    J, db, labels_ok, finite = _DESCEND[X.dtype](w, float(b), X, y, _threads(n_threads), False,
+                                                 0.0, 0, dw, _NO_COSTS)
+    return J, dw, db, labels_ok, finite
 
 
 def train(w, b, X, y, alpha, iterations, n_threads=None):
@@ -287,14 +329,12 @@ def train(w, b, X, y, alpha, iterations, n_threads=None):
     check_kernel_arguments(w, X, y)
     w_out = np.empty_like(w)
     costs = np.empty(int(iterations))
-    b, _, _ = _descend(w, float(b), X, y, _threads(n_threads), True, float(alpha),
-                       int(iterations), w_out, costs)
+    b, _, _, _ = _DESCEND[X.dtype](w, float(b), X, y, _threads(n_threads), True, float(alpha),
+                                   int(iterations), w_out, costs)
     return w_out, b, costs
 
 
-# Placeholders for _descend's outputs when it only computes gradients.
-_NO_COSTS = np.empty(0)
-_NO_W = {np.dtype(np.float64): np.empty(0), np.dtype(np.float32): np.empty(0, dtype=np.float32)}
+_NO_COSTS = np.empty(0)  # _descend's costs when it only computes gradients
 
 
 def _threads(n_threads):

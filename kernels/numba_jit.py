@@ -49,6 +49,7 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 IN;
     z = np.empty(tile)
     J = 0.0
     db = 0.0
+    bad = 0  # labels outside [0, 1] (or NaN), counted in the loop that reads y anyway
     for t0 in range(i0, i1, tile):
         nt = min(tile, i1 - t0)
         zt = z[:nt]
@@ -70,7 +71,9 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 IN;
             j += 1
         yt = y[t0:t0 + nt]
         for k in range(nt):
-            loss, dz = _loss_and_dz(zt[k], np.float64(yt[k]))
+            yk = np.float64(yt[k])
+            bad += not (yk >= 0.0 and yk <= 1.0)
+            loss, dz = _loss_and_dz(zt[k], yk)
             J += loss
             db += dz
             zt[k] = dz
@@ -98,7 +101,7 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 IN;
                 s += row[k] * zt[k]
             dw_acc[j] += s
             j += 1
-    return J, db
+    return J, db, bad
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
@@ -106,16 +109,19 @@ def _block_by_examples(X, w, b, y, i0, i1, dw_acc):  # X, w, b, y, i0, i1 IN; dw
     n_x = X.shape[0]
     J = 0.0
     db = 0.0
+    bad = 0
     for i in range(i0, i1):
         z = b
         for j in range(n_x):
             z += np.float64(w[j]) * X[j, i]
-        loss, dz = _loss_and_dz(z, np.float64(y[i]))
+        yi = np.float64(y[i])
+        bad += not (yi >= 0.0 and yi <= 1.0)
+        loss, dz = _loss_and_dz(z, yi)
         J += loss
         db += dz
         for j in range(n_x):
             dw_acc[j] += X[j, i] * dz
-    return J, db
+    return J, db, bad
 
 
 @njit(cache=True, nogil=True)
@@ -128,8 +134,8 @@ def _block(X, w, b, y, i0, i1, by_tiles, tile, dw_acc):
 @njit(cache=True, nogil=True)
 def _gradients_serial(X, w, b, y, by_tiles, tile):
     dw = np.zeros(X.shape[0])
-    J, db = _block(X, w, b, y, 0, X.shape[1], by_tiles, tile, dw)
-    return J, dw, db
+    J, db, bad = _block(X, w, b, y, 0, X.shape[1], by_tiles, tile, dw)
+    return J, dw, db, bad
 
 
 @njit(cache=True, parallel=True)
@@ -139,15 +145,34 @@ def _gradients_parallel(X, w, b, y, by_tiles, tile, n_chunks):
     dw_rows = np.zeros((n_chunks, width))
     J_parts = np.zeros(n_chunks)
     db_parts = np.zeros(n_chunks)
+    bad_parts = np.zeros(n_chunks, dtype=np.int64)
     for c in prange(n_chunks):
         i0 = c * m // n_chunks
         i1 = (c + 1) * m // n_chunks
-        J_parts[c], db_parts[c] = _block(X, w, b, y, i0, i1, by_tiles, tile, dw_rows[c])
+        J_parts[c], db_parts[c], bad_parts[c] = _block(X, w, b, y, i0, i1, by_tiles, tile,
+                                                       dw_rows[c])
     dw = np.zeros(n_x)
     for c in range(n_chunks):  # fixed order: bit-identical results for a fixed thread count
         for j in range(n_x):
             dw[j] += dw_rows[c, j]
-    return J_parts.sum(), dw, db_parts.sum()
+    return J_parts.sum(), dw, db_parts.sum(), bad_parts.sum()
+
+
+@njit(cache=True)
+def _gradients(X, w, b, y, by_tiles, tile, n_chunks):
+    # One pass, then the final scaling in compiled code (no NumPy call per step), with the two
+    # checks the public interface needs: labels in [0, 1], and every output finite.
+    if n_chunks == 1:
+        J, dw_sum, db, bad = _gradients_serial(X, w, b, y, by_tiles, tile)
+    else:
+        J, dw_sum, db, bad = _gradients_parallel(X, w, b, y, by_tiles, tile, n_chunks)
+    m = X.shape[1]
+    dw = np.empty(X.shape[0], dtype=X.dtype)
+    finite = math.isfinite(J) and math.isfinite(db)
+    for j in range(dw.shape[0]):
+        dw[j] = dw_sum[j] / m
+        finite = finite and math.isfinite(dw[j])
+    return J / m, dw, db / m, bad == 0, finite
 
 
 def default_threads():
@@ -164,13 +189,16 @@ def gradients(w, b, X, y, n_threads=None):
         Threads to use (default: Numba's current number of threads). Results are
         bit-identical for a fixed thread count; different counts change the summation order.
     """
-    n_x, m = check_kernel_arguments(w, X, y)
+    J, dw, db, _, _ = gradients_checked(w, b, X, y, n_threads)
+    return J, dw, db
+
+
+def gradients_checked(w, b, X, y, n_threads=None):
+    """:func:`gradients`, plus ``labels_ok`` (every y in [0, 1]) and ``finite`` (J, dw, db all
+    finite): the checks :mod:`vlr` needs, made in the same compiled call."""
+    check_kernel_arguments(w, X, y)
     by_tiles, tile, n_chunks = _plan(X, n_threads)
-    if n_chunks == 1:
-        J, dw, db = _gradients_serial(X, w, float(b), y, by_tiles, tile)
-    else:
-        J, dw, db = _gradients_parallel(X, w, float(b), y, by_tiles, tile, n_chunks)
-    return J / m, (dw / m).astype(X.dtype, copy=False), db / m
+    return _gradients(X, w, float(b), y, by_tiles, tile, n_chunks)
 
 
 def _plan(X, n_threads):
@@ -197,9 +225,9 @@ def _train(X, w0, b, y, alpha, iterations, by_tiles, tile, n_chunks):
     costs = np.empty(iterations)
     for it in range(iterations):
         if n_chunks == 1:
-            J, dw, db = _gradients_serial(X, w, b, y, by_tiles, tile)
+            J, dw, db, _ = _gradients_serial(X, w, b, y, by_tiles, tile)
         else:
-            J, dw, db = _gradients_parallel(X, w, b, y, by_tiles, tile, n_chunks)
+            J, dw, db, _ = _gradients_parallel(X, w, b, y, by_tiles, tile, n_chunks)
         costs[it] = J / m
         for j in range(n_x):
             dw_cast[j] = dw[j] / m

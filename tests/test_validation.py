@@ -12,7 +12,8 @@ from helpers import COMPILED, KERNELS
 
 def good():
     rng = np.random.default_rng(0)
-    return rng.standard_normal((3, 4)), np.zeros((3, 1)), 0.0, np.array([[0, 1, 1, 0]])
+    # float64 throughout, so most rows below take the interface's fast path (no conversions)
+    return rng.standard_normal((3, 4)), np.zeros((3, 1)), 0.0, np.array([[0.0, 1, 1, 0]])
 
 
 def with_nan(a, idx):
@@ -41,6 +42,8 @@ BAD = [
     ("w n_x - 1", dict(w=np.zeros(2)), ValueError, "w must have shape"),
     ("w row", dict(w=np.zeros((1, 3))), ValueError, "w must have shape"),
     ("w NaN", dict(w=with_nan(w0, (1, 0))), ValueError, "w contains NaN or inf"),
+    ("w inf", dict(w=with_nan(w0, (1, 0)) * 0 + np.inf), ValueError, "w contains NaN or inf"),
+    ("w -inf as list", dict(w=[0.0, -np.inf, 0.0]), ValueError, "w contains NaN or inf"),
     ("w complex", dict(w=w0.astype(complex)), TypeError, "w must hold real numbers"),
     ("Y m + 1", dict(Y=np.zeros((1, 5))), ValueError, "Y must have shape (1, 4) or (4,)"),
     ("Y m - 1", dict(Y=np.zeros(3)), ValueError, "Y must have shape"),
@@ -48,6 +51,10 @@ BAD = [
     ("Y above 1", dict(Y=np.array([0, 1, 2, 0])), ValueError, "Y must hold labels in [0, 1]"),
     ("Y below 0", dict(Y=np.array([0, -0.5, 1, 0])), ValueError, "Y must hold labels in [0, 1]"),
     ("Y NaN", dict(Y=with_nan(Y0, (0, 1))), ValueError, "Y contains NaN or inf"),
+    ("Y inf", dict(Y=with_nan(Y0, (0, 1)) * 0 + np.inf), ValueError, "Y contains NaN or inf"),
+    ("Y int above 1", dict(Y=np.array([[0, 1, 2, 0]])), ValueError, "Y must hold labels in [0, 1]"),
+    ("Y list below 0", dict(Y=[0, -1, 1, 0]), ValueError, "Y must hold labels in [0, 1]"),
+    ("Y float32 above 1", dict(Y=np.float32(Y0 * 1.5)), ValueError, "Y must hold labels"),
     ("Y complex", dict(Y=Y0.astype(complex)), TypeError, "Y must hold real numbers"),
     ("b NaN", dict(b=float("nan")), ValueError, "b must be finite"),
     ("b inf", dict(b=float("inf")), ValueError, "b must be finite"),
@@ -57,20 +64,21 @@ BAD = [
 ]
 
 
-def call(fn, **over):
+def call(fn, kernel="auto", **over):
     args = dict(X=X0, w=w0, b=b0, Y=Y0)
     args.update(over)
     if fn is vlr.gradients:
-        return fn(args["w"], args["b"], args["X"], args["Y"])
-    return fn(args["w"], args["b"], args["X"], args["Y"], 0.1)
+        return fn(args["w"], args["b"], args["X"], args["Y"], kernel=kernel)
+    return fn(args["w"], args["b"], args["X"], args["Y"], 0.1, kernel=kernel)
 
 
-@pytest.mark.parametrize("fn", [vlr.gradients, vlr.gradient_step], ids=["gradients", "gradient_step"])
+@pytest.mark.parametrize("fn,kernel", [(vlr.gradients, k) for k in KERNELS] + [(vlr.gradient_step, "auto")],
+                         ids=[f"gradients-{k}" for k in KERNELS] + ["gradient_step-auto"])
 @pytest.mark.parametrize("what,over,error,words", BAD, ids=[b[0] for b in BAD])
-def test_bad_input_raises_named_error(fn, what, over, error, words):
+def test_bad_input_raises_named_error(fn, kernel, what, over, error, words):
     snapshot = {k: np.array(v, copy=True) for k, v in over.items() if isinstance(v, np.ndarray)}
     with pytest.raises(error) as info:
-        call(fn, **over)
+        call(fn, kernel, **over)
     assert words in str(info.value)
     for k, v in snapshot.items():  # nothing mutated on the way out
         np.testing.assert_array_equal(over[k], v)
@@ -114,6 +122,30 @@ def test_unknown_kernel_lists_valid_names():
         vlr.gradients(w0, b0, X0, Y0, kernel=3)
 
 
+@pytest.mark.parametrize("kernel", COMPILED)
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_raw_checked_gradients_flags(kernel, order, n_threads):
+    # the compiled kernels check the labels and the outputs in the step's own pass
+    checked = vlr.get_kernel(kernel).module.gradients_checked
+    rng = np.random.default_rng(1)
+    X = np.asarray(rng.standard_normal((40, 1000)), order=order)
+    w, y = rng.standard_normal(40) * 0.1, (rng.random(1000) < 0.5).astype(float)
+    J, dw, db, labels_ok, finite = checked(w, 0.1, X, y, n_threads)
+    assert labels_ok and finite
+    np.testing.assert_array_equal(dw, vlr.get_kernel(kernel).module.gradients(w, 0.1, X, y, n_threads)[1])
+    for i, bad in [(0, -1e-300), (999, 1.0000001), (500, np.nan), (1, np.inf)]:
+        y_bad = y.copy()
+        y_bad[i] = bad
+        assert not checked(w, 0.1, X, y_bad, n_threads)[3], (i, bad)
+    X_bad = X.copy()
+    X_bad[7, 999] = np.inf
+    assert checked(w, 0.1, X_bad, y, n_threads)[3:] == (True, False)
+    assert checked(w * np.nan, 0.1, X, y, n_threads)[4] is False
+    # labels exactly 0 and 1 and in between are fine
+    assert checked(w, 0.1, X, np.linspace(0, 1, 1000), n_threads)[3:] == (True, True)
+
+
 RAW_CALLS = {
     "w too long": "k.gradients(np.zeros(n + 1), 0.0, X, y)",
     "w too short": "k.gradients(np.zeros(n - 1), 0.0, X, y)",
@@ -126,6 +158,10 @@ RAW_CALLS = {
     "int X": "k.gradients(w, 0.0, X.astype(np.int64), y)",
     "list X": "k.gradients(w, 0.0, X.tolist(), y)",
     "zero threads": "k.gradients(w, 0.0, X, y, n_threads=0)",
+    "checked, w too long": "k.gradients_checked(np.zeros(n + 1), 0.0, X, y)",
+    "checked, y too short": "k.gradients_checked(w, 0.0, X, np.zeros(m - 1))",
+    "train, y too short": "k.train(w, 0.0, X, np.zeros(m - 1), 0.1, 3)",
+    "train, w too long": "k.train(np.zeros(n + 1), 0.0, X, y, 0.1, 3)",
 }
 
 

@@ -1,8 +1,13 @@
 """Validation of user input, done once in the public interface.
 
-Everything here is O(1) or O(m + n_x): nothing reads X. Non-finite values in X are caught
-afterwards from the kernel's outputs (``check_outputs``), which they always poison, so a
-one-pass kernel is not slowed down by an extra pass over X (see DESIGN.md).
+Everything here is O(1) or O(m + n_x): nothing reads X. Non-finite values in X or w are
+caught afterwards from the kernel's outputs (``check_outputs``), which they always poison, so
+a one-pass kernel is not slowed down by an extra pass over X (see DESIGN.md).
+
+Small calls are dominated by fixed costs (each NumPy call costs ~1 µs), so arrays that are
+already what the kernels take (ndarray, right dtype, contiguous) go through without a NumPy
+call, and the compiled kernels check the labels and the outputs in the same call as the step
+(``gradients_checked``); only the other kernels use :func:`check_labels` here.
 """
 import math
 import numbers
@@ -25,8 +30,11 @@ def _real_array(value, name):
 
 def validate_X(X):
     """Return X as an ndarray of shape (n_x, m) and dtype float32/float64, without copying it."""
-    X = _real_array(X, "X")
+    if type(X) is not np.ndarray:
+        X = _real_array(X, "X")
     if X.dtype not in SUPPORTED_DTYPES:
+        if X.dtype.kind not in "biuf":
+            raise TypeError(f"X must hold real numbers, got dtype {X.dtype}")
         raise TypeError(
             f"X must have dtype float32 or float64, got {X.dtype}; convert it once with "
             f"X.astype(np.float64) (vlr never copies X behind your back)")
@@ -40,36 +48,84 @@ def validate_X(X):
     return X
 
 
+_FLOAT64, _FLOAT32 = SUPPORTED_DTYPES[1], SUPPORTED_DTYPES[0]
+
+
+def fast_inputs(w, b, X, Y):
+    """``(w_flat, w_shape, b, X, y)`` if the inputs need no conversion, else None.
+
+    The common case -- ndarrays of one float dtype, w and Y contiguous, b a float -- costs
+    about 1 µs this way; anything else goes through the validate_* functions.
+    """
+    if not (type(X) is np.ndarray and type(w) is np.ndarray and type(Y) is np.ndarray
+            and type(b) is float and math.isfinite(b)):
+        return None
+    dtype = X.dtype
+    if not ((dtype is _FLOAT64 or dtype is _FLOAT32) and w.dtype is dtype and Y.dtype is dtype
+            and X.ndim == 2 and w.flags.c_contiguous and Y.flags.c_contiguous):
+        return None
+    n_x, m = X.shape
+    s0, s1 = X.strides
+    size = dtype.itemsize
+    if n_x == 0 or m == 0 or s0 % size or s1 % size:
+        return None
+    w_shape = w.shape
+    if not (w_shape == (n_x, 1) or w_shape == (n_x,)) or not (Y.shape == (1, m) or Y.shape == (m,)):
+        return None
+    return w.ravel(), w_shape, b, X, Y.ravel()  # views: both are contiguous
+
+
+def _kernel_ready(arr, shapes, dtype):
+    """True if ``arr`` is already a contiguous ndarray of ``dtype`` in one of ``shapes``."""
+    return (type(arr) is np.ndarray and arr.dtype == dtype and arr.shape in shapes
+            and arr.flags.c_contiguous)
+
+
 def validate_w(w, n_x, dtype):
-    """Return w as a contiguous (n_x,) array of ``dtype``; accepts shape (n_x, 1) or (n_x,)."""
+    """Return w as a contiguous (n_x,) array of ``dtype`` and its shape; accepts (n_x, 1) or (n_x,).
+
+    Finiteness is not checked here: NaN/inf in w poisons J (see :func:`check_outputs`).
+    """
+    shapes = ((n_x,), (n_x, 1))
+    if _kernel_ready(w, shapes, dtype):
+        return w.reshape(n_x), w.shape
     arr = _real_array(w, "w")
-    if arr.shape not in ((n_x,), (n_x, 1)):
+    if arr.shape not in shapes:
         raise ValueError(f"w must have shape ({n_x}, 1) or ({n_x},) to match X's n_x = {n_x} rows, "
                          f"got shape {arr.shape}")
-    flat = np.ascontiguousarray(arr.reshape(n_x), dtype=dtype)
-    if not np.isfinite(flat).all():
-        raise ValueError("w contains NaN or inf")
-    return flat, arr.shape
+    return np.ascontiguousarray(arr.reshape(n_x), dtype=dtype), arr.shape
 
 
 def validate_Y(Y, m, dtype):
-    """Return Y as a contiguous (m,) array of ``dtype``; accepts shape (1, m) or (m,), labels in [0, 1]."""
+    """Return Y as a contiguous (m,) array of ``dtype``; accepts shape (1, m) or (m,).
+
+    The labels' range is checked by :func:`check_labels` or, in the same pass as the step, by
+    a compiled kernel.
+    """
+    shapes = ((m,), (1, m))
+    if _kernel_ready(Y, shapes, dtype):
+        return Y.reshape(m)
     arr = _real_array(Y, "Y")
-    if arr.shape not in ((m,), (1, m)):
+    if arr.shape not in shapes:
         hint = " (X has examples as columns: did you pass X.T?)" if arr.ndim >= 1 else ""
         raise ValueError(f"Y must have shape (1, {m}) or ({m},) to match X's m = {m} columns, "
                          f"got shape {arr.shape}{hint}")
-    y = np.ascontiguousarray(arr.reshape(m), dtype=dtype)
+    return np.ascontiguousarray(arr.reshape(m), dtype=dtype)
+
+
+def check_labels(y):
+    """Raise ``ValueError`` unless every label in ``y`` is in [0, 1]."""
     low, high = y.min(), y.max()
     if not (low >= 0 and high <= 1):  # NaN fails both comparisons
         if not np.isfinite(y).all():
             raise ValueError("Y contains NaN or inf")
         raise ValueError(f"Y must hold labels in [0, 1], got values in [{low}, {high}]")
-    return y
 
 
 def validate_scalar(value, name, *, minimum=None):
     """Return ``value`` as a finite Python float; ``minimum`` is an exclusive lower bound."""
+    if type(value) is float and math.isfinite(value) and (minimum is None or value > minimum):
+        return value
     if isinstance(value, np.ndarray) and value.size == 1:
         value = value.reshape(()).item() if value.dtype.kind in "iuf" else value
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
@@ -91,15 +147,20 @@ def validate_iterations(iterations):
     return int(iterations)
 
 
-def check_outputs(J, dw, db, X):
-    """Raise ``ValueError`` if the step produced NaN/inf, saying whether X or an overflow is to blame.
+def outputs_finite(J, dw, db):
+    """True if J, db and every entry of dw are finite."""
+    return math.isfinite(J) and math.isfinite(db) and bool(np.isfinite(dw).all())
 
-    O(n_x) on success; only on failure is X scanned, to name the cause.
+
+def explain_non_finite(X, w):
+    """Raise the ``ValueError`` that says why a step was not finite: X, w, or an overflow of z.
+
+    Called only on failure: this is where X is scanned, to name the cause.
     """
-    if math.isfinite(J) and math.isfinite(db) and np.isfinite(dw).all():
-        return
     if not np.isfinite(X).all():
         raise ValueError("X contains NaN or inf")
+    if not np.isfinite(w).all():
+        raise ValueError("w contains NaN or inf")
     raise ValueError(
         f"the step is not finite although every input is: z = wᵀX + b overflowed {X.dtype} "
         f"(|z| beyond {np.finfo(X.dtype).max:.3g}); scale X or w down")

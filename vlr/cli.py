@@ -1,6 +1,7 @@
-"""Command line: ``vlr study | report | site | compare | info`` (also ``python -m vlr ...``)."""
+"""Command line: ``vlr study | report | site | compare | targets | tune | info`` (also ``python -m vlr ...``)."""
 import argparse
 import json
+import os
 import sys
 
 import numpy as np
@@ -18,16 +19,74 @@ def _size(text):
 
 def cmd_info(args):
     from .machine import describe, machine_info
-    from .registry import PREFERENCE, fastest_kernel
+    from .tuning import ENV_OVERRIDE, Calibration, all_classes
     info = machine_info()
+    calibration = Calibration()
     if args.json:
-        print(json.dumps(info, indent=2))
+        print(json.dumps(info | {"fastest": calibration.classes,
+                                 "fastest_cache": str(calibration.path)}, indent=2))
         return 0
     print(describe(info))
     print("kernels :")
     for name, status in info["kernels"].items():
         print(f"  {name:<10} {status}")
-    print(f"fastest : {fastest_kernel().name} (first available of {', '.join(PREFERENCE)})")
+    override = os.environ.get(ENV_OVERRIDE)
+    print(f"fastest : measured per class of X, cached in {calibration.path}"
+          + (f"\n          OVERRIDDEN by {ENV_OVERRIDE}={override}" if override else "")
+          + (f"\n          (stored file ignored: {calibration.discarded})" if calibration.discarded else ""))
+    for cls in all_classes():
+        entry = calibration.classes.get(cls)
+        if entry is None:
+            print(f"  {cls:<24} not measured yet (vlr tune, or the first call of that class)")
+            continue
+        best = entry["seconds"][entry["kernel"]]
+        others = ", ".join(f"{k} {v / best:.2f}x" for k, v in sorted(entry["seconds"].items())
+                           if k != entry["kernel"])
+        print(f"  {cls:<24} {entry['kernel']:<7} ({others} its time)")
+    return 0
+
+
+def cmd_tune(args):
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .tuning import all_classes, tune
+    classes = args.cls or all_classes()
+    unknown = sorted(set(classes) - set(all_classes()))
+    if unknown:
+        raise ValueError(f"unknown class {unknown[0]!r}; classes are {', '.join(all_classes())}")
+    console = Console()
+    with Progress(TextColumn("[bold]tune[/] {task.description}"), BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
+        task = bar.add_task("", total=len(classes))
+
+        def progress(cls):
+            bar.update(task, description=cls)
+            if progress.started:
+                bar.advance(task)
+            progress.started = True
+        progress.started = False
+        winners = tune(classes, progress=progress)
+        bar.advance(task)
+    for cls, winner in winners.items():
+        console.print(f"  {cls:<24} {winner}")
+    console.print("saved; `vlr info` shows the timings")
+    return 0
+
+
+def cmd_targets(args):
+    from rich.console import Console
+
+    from .targets import format_targets, measure_targets
+    console = Console()
+    with console.status("measuring") as status:
+        results = measure_targets(progress=lambda what: status.update(f"measuring {what}"),
+                                  quick=args.quick)
+    console.print(format_targets(results))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=2)
+        console.print(f"wrote {args.json}")
     return 0
 
 
@@ -151,6 +210,17 @@ def main(argv=None):
     p = sub.add_parser("info", help="kernels available here, threads, BLAS, versions")
     p.add_argument("--json", action="store_true", help="print the machine description as JSON")
     p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("tune", help="measure the fastest kernel for every class of X and cache it")
+    p.add_argument("--class", dest="cls", action="append",
+                   help="only this class, e.g. large-wide-float64-C; repeatable (default: all)")
+    p.set_defaults(func=cmd_tune)
+
+    p = sub.add_parser("targets", help="measure the speed targets (fastest vs NumPy, bandwidth, "
+                                       "float32, overhead, training loop) in one run")
+    p.add_argument("--quick", action="store_true", help="smaller arrays and grid (a smoke run)")
+    p.add_argument("--json", metavar="FILE", help="also write the measurements as JSON")
+    p.set_defaults(func=cmd_targets)
 
     p = sub.add_parser("compare", help="time every kernel at a few sizes; speed-ups vs two loops and NumPy")
     p.add_argument("--size", type=_size, action="append",

@@ -24,14 +24,18 @@ def _version(package):
 
 
 def blas_info():
-    """The BLAS libraries NumPy uses, with their thread counts (from threadpoolctl)."""
-    import numpy  # noqa: F401  (loads the BLAS so threadpoolctl can see it)
+    """The BLAS NumPy uses, with its thread count (from threadpoolctl).
+
+    Only the libraries shipped with or inside NumPy are listed when there are any: SciPy and
+    others may load their own copy later in a process, which NumPy does not use.
+    """
+    import numpy
     from threadpoolctl import threadpool_info
-    return [
-        {k: info.get(k) for k in ("internal_api", "version", "num_threads", "threading_layer",
-                                   "architecture")}
-        for info in threadpool_info() if info.get("user_api") == "blas"
-    ]
+    blas = [info for info in threadpool_info() if info.get("user_api") == "blas"]
+    numpy_root = os.path.dirname(os.path.dirname(numpy.__file__)) + os.sep + "numpy"
+    own = [info for info in blas if str(info.get("filepath", "")).startswith(numpy_root)]
+    return [{k: info.get(k) for k in ("internal_api", "version", "num_threads", "threading_layer",
+                                      "architecture")} for info in (own or blas)]
 
 
 def machine_info(load_kernels=True):

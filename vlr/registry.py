@@ -6,6 +6,8 @@ import error of :mod:`vlr`.
 """
 import importlib
 
+from .tuning import FASTEST, Fastest
+
 #: Registry name -> module in vlr.kernels. The order is the study's: slowest to fastest idea.
 KERNEL_MODULES = {
     "two_loops": "two_loops",
@@ -14,12 +16,6 @@ KERNEL_MODULES = {
     "numba": "numba_jit",
     "cython": "cython_omp",
 }
-
-#: Which kernel ``fastest`` and ``kernel="auto"`` pick: the first available one.
-#: Measured on the 2-core development machine with ``vlr study`` (quick grid, see README): both
-#: compiled one-pass kernels beat NumPy at every grid point (float64, C order, 1.1-4.2x); cython
-#: comes first because it has no JIT warm-up.
-PREFERENCE = ("cython", "numba", "numpy", "one_loop", "two_loops")
 
 _HINTS = {
     "numba": "install numba (pip install numba)",
@@ -57,7 +53,16 @@ class Kernel:
     def module(self):
         if self._module is None:
             self._module = importlib.import_module(f"vlr.kernels.{KERNEL_MODULES[self.name]}")
+            self._checked = getattr(self._module, "gradients_checked", None)
         return self._module
+
+    @property
+    def gradients_checked(self):
+        """The module's ``gradients_checked`` (the compiled kernels have one: the step plus the
+        label and finiteness checks in one call), else None."""
+        if self._module is None:
+            self.module
+        return self._checked
 
     def gradients(self, w, b, X, Y):
         """Cost and gradients with this kernel; see :func:`vlr.gradients`."""
@@ -120,7 +125,8 @@ def get_kernel(name):
     Parameters
     ----------
     name : str or Kernel
-        A registry name, ``"auto"`` for the fastest available kernel, or a kernel object.
+        A registry name, ``"auto"`` for :data:`vlr.fastest` (the kernel measured fastest for
+        each class of X, see :mod:`vlr.tuning`), or a kernel object.
 
     Raises
     ------
@@ -128,26 +134,24 @@ def get_kernel(name):
         If ``name`` is unknown (the message lists the valid names) or the kernel cannot be used
         on this machine (the message says why).
     """
-    if isinstance(name, Kernel):
+    if isinstance(name, str):
+        kernel = _kernels.get(name)
+        if kernel is not None:
+            return kernel
+        if name == "auto":
+            return FASTEST
+        if name not in KERNEL_MODULES:
+            raise ValueError(f"unknown kernel {name!r}; valid kernels are 'auto', "
+                             f"{', '.join(map(repr, KERNEL_MODULES))}")
+        status = _load(name)
+        if name not in _kernels:
+            raise ValueError(f"kernel {name!r} is {status}")
+        return _kernels[name]
+    if isinstance(name, (Kernel, Fastest)):
         return name
-    if not isinstance(name, str):
-        raise TypeError(f"kernel must be a name or a vlr kernel object, got {type(name).__name__}")
-    if name == "auto":
-        return fastest_kernel()
-    kernel = _kernels.get(name)
-    if kernel is not None:
-        return kernel
-    if name not in KERNEL_MODULES:
-        raise ValueError(f"unknown kernel {name!r}; valid kernels are 'auto', {', '.join(map(repr, KERNEL_MODULES))}")
-    status = _load(name)
-    if name not in _kernels:
-        raise ValueError(f"kernel {name!r} is {status}")
-    return _kernels[name]
+    raise TypeError(f"kernel must be a name or a vlr kernel object, got {type(name).__name__}")
 
 
 def fastest_kernel():
-    """The first available kernel in :data:`PREFERENCE` (what ``from vlr import fastest`` gives)."""
-    for name in PREFERENCE:
-        if _load(name) == "available":
-            return _kernels[name]
-    raise RuntimeError("no vlr kernel is available")  # two_loops needs only numpy: unreachable
+    """:data:`vlr.fastest`: picks, per class of X, the kernel measured fastest on this machine."""
+    return FASTEST

@@ -3,15 +3,15 @@
 Input is validated here, once; the kernels in :mod:`vlr.kernels` receive clean arrays
 (X untouched, w and y as contiguous 1-D arrays of X's dtype).
 """
-import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import (check_outputs, validate_iterations, validate_scalar, validate_w,
-                          validate_X, validate_Y)
+from ._validation import (check_labels, explain_non_finite, fast_inputs, outputs_finite,
+                          validate_iterations, validate_scalar, validate_w, validate_X, validate_Y)
 from .registry import get_kernel
+from .tuning import Fastest
 
 
 @dataclass(frozen=True)
@@ -47,19 +47,34 @@ class TrainResult(NamedTuple):
     costs: np.ndarray
 
 
-def _prepare(w, b, X, Y, w_default_zeros=False):
-    X = validate_X(X)
-    n_x, m = X.shape
-    if w is None and w_default_zeros:
-        w = np.zeros((n_x, 1), dtype=X.dtype)
-    w_flat, w_shape = validate_w(w, n_x, X.dtype)
-    y = validate_Y(Y, m, X.dtype)
-    return w_flat, w_shape, validate_scalar(b, "b"), X, y
+def _prepare(kernel, w, b, X, Y, w_default_zeros=False):
+    """Validated (kernel, w_flat, w_shape, b, X, y); ``kernel`` resolved for X if it is "auto"."""
+    ready = fast_inputs(w, b, X, Y)
+    if ready is None:
+        X = validate_X(X)
+        n_x, m = X.shape
+        if w is None and w_default_zeros:
+            w = np.zeros((n_x, 1), dtype=X.dtype)
+        w_flat, w_shape = validate_w(w, n_x, X.dtype)
+        ready = w_flat, w_shape, validate_scalar(b, "b"), X, validate_Y(Y, m, X.dtype)
+    if type(kernel) is Fastest:
+        kernel = kernel.choose(ready[3])
+    return (kernel,) + ready
 
 
 def _run(kernel, w, b, X, y):
-    J, dw, db = kernel.module.gradients(w, b, X, y)
-    check_outputs(J, dw, db, X)
+    """The kernel's (J, dw, db), with the labels and outputs checked (in compiled code if it can)."""
+    checked = kernel.gradients_checked
+    if checked is not None:
+        J, dw, db, labels_ok, finite = checked(w, b, X, y)
+        if not labels_ok:
+            check_labels(y)  # raises, saying how
+    else:
+        check_labels(y)
+        J, dw, db = kernel.module.gradients(w, b, X, y)
+        finite = outputs_finite(J, dw, db)
+    if not finite:
+        explain_non_finite(X, w)
     return J, dw, db
 
 
@@ -78,7 +93,8 @@ def gradients(w, b, X, Y, kernel="auto"):
         Labels in [0, 1].
     kernel : str or Kernel, default "auto"
         ``"two_loops"``, ``"one_loop"``, ``"numpy"``, ``"numba"``, ``"cython"``, ``"auto"``
-        (the fastest available) or a kernel object from :func:`vlr.get_kernel`.
+        (:data:`vlr.fastest`: the kernel measured fastest on this machine for X's size class,
+        dtype and layout; see :mod:`vlr.tuning`) or a kernel object from :func:`vlr.get_kernel`.
 
     Returns
     -------
@@ -96,10 +112,9 @@ def gradients(w, b, X, Y, kernel="auto"):
     ValueError
         If shapes disagree, an array is empty, labels leave [0, 1], or a value is NaN/inf.
     """
-    kernel = get_kernel(kernel)
-    w_flat, w_shape, b, X, y = _prepare(w, b, X, Y)
+    kernel, w_flat, w_shape, b, X, y = _prepare(get_kernel(kernel), w, b, X, Y)
     J, dw, db = _run(kernel, w_flat, b, X, y)
-    return J, dw.reshape(w_shape), db
+    return J, (dw if len(w_shape) == 1 else dw.reshape(w_shape)), db
 
 
 def gradient_step(w, b, X, Y, alpha, kernel="auto"):
@@ -112,8 +127,7 @@ def gradient_step(w, b, X, Y, alpha, kernel="auto"):
     StepResult
         ``w``, ``b`` after the step; ``J``, ``dw``, ``db`` at the parameters before it.
     """
-    kernel = get_kernel(kernel)
-    w_flat, w_shape, b, X, y = _prepare(w, b, X, Y)
+    kernel, w_flat, w_shape, b, X, y = _prepare(get_kernel(kernel), w, b, X, Y)
     alpha = validate_scalar(alpha, "alpha", minimum=0)
     J, dw, db = _run(kernel, w_flat, b, X, y)
     w_new = w_flat - X.dtype.type(alpha) * dw
@@ -144,14 +158,15 @@ def train(X, Y, iterations, alpha, kernel="auto", w0=None, b0=0.0):
         ``(w, b, costs)``: the trained parameters (w in the shape of ``w0``) and the cost J
         before each of the ``iterations`` steps.
     """
-    kernel = get_kernel(kernel)
-    w, w_shape, b, X, y = _prepare(w0, b0, X, Y, w_default_zeros=True)
+    kernel, w, w_shape, b, X, y = _prepare(get_kernel(kernel), w0, b0, X, Y, w_default_zeros=True)
     iterations = validate_iterations(iterations)
     alpha = validate_scalar(alpha, "alpha", minimum=0)
+    check_labels(y)  # once, before any iteration
     if hasattr(kernel.module, "train"):  # compiled kernels loop in compiled code
-        w, b, costs = kernel.module.train(w, b, X, y, alpha, iterations)
-        check_outputs(0.0 if np.isfinite(costs).all() else math.nan, w, b, X)
-        return TrainResult(w=w.reshape(w_shape), b=b, costs=costs)
+        w_out, b, costs = kernel.module.train(w, b, X, y, alpha, iterations)
+        if not (outputs_finite(0.0, w_out, b) and np.isfinite(costs).all()):
+            explain_non_finite(X, w)
+        return TrainResult(w=w_out.reshape(w_shape), b=b, costs=costs)
     step = X.dtype.type(alpha)
     costs = np.empty(iterations)
     for it in range(iterations):

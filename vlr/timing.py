@@ -39,16 +39,26 @@ def time_call(fn, repeat=5, min_time=0.2):
     return best
 
 
-def time_pair(fn_a, fn_b, repeat=5, min_time=0.1):
-    """Best wall-clock seconds per call of ``fn_a()`` and of ``fn_b()``, measured alternately.
+def time_interleaved(fns, repeat=5, min_time=0.1):
+    """Best wall-clock seconds per call of each function in ``fns``, measured alternately.
 
-    Both get the same treatment (a warm-up call, a call count reaching ``min_time`` per repeat,
-    the minimum of ``repeat`` repeats) and their repeats are interleaved A, B, A, B, ... so that
-    drifts of the machine (frequency, other load) hit both sides of a ratio alike.
+    Each gets the same treatment (a warm-up call, a call count reaching ``min_time`` per repeat,
+    the minimum of ``repeat`` repeats) and the repeats are interleaved A, B, C, A, B, C, ... so
+    that drifts of the machine (frequency, other load) hit every side of a ratio alike.
+
+    Returns
+    -------
+    list of float
     """
-    a, b = _calibrated(fn_a, min_time), _calibrated(fn_b, min_time)
-    best = [a[2], b[2]]
+    runs = [_calibrated(fn, min_time) for fn in fns]
+    best = [run[2] for run in runs]
     for _ in range(repeat - 1):
-        for i, (timer, number, _) in enumerate((a, b)):
+        for i, (timer, number, _) in enumerate(runs):
             best[i] = min(best[i], timer.timeit(number) / number)
-    return best[0], best[1]
+    return best
+
+
+def time_pair(fn_a, fn_b, repeat=5, min_time=0.1):
+    """:func:`time_interleaved` of two functions: ``(seconds of fn_a, seconds of fn_b)``."""
+    a, b = time_interleaved([fn_a, fn_b], repeat, min_time)
+    return a, b
