@@ -11,8 +11,9 @@ Design:
   C. ``_gradients`` splits the examples into one contiguous chunk per thread
      (``prange(schedule='static')``), each with its own dw row padded to 64 bytes; the rows are
      summed after the parallel region in a fixed order.
-float32 and float64 are the fused type ``floating``: X is read in its own dtype, J/db/dw are
-accumulated in double. Without ``-fopenmp`` the prange runs serially: ``OPENMP`` says which.
+float32 and float64 are the fused type ``floating``: X is read in its own dtype; a tile's z and
+dw sums run in it too (float32 keeps twice the SIMD width and needs no conversions), while J,
+db, the per-example loss and the sums over tiles are double. Without ``-fopenmp`` the prange runs serially: ``OPENMP`` says which.
 """
 from cython cimport floating
 from cython.parallel cimport prange
@@ -77,13 +78,13 @@ cdef inline void _tile_z(const floating* X0,    # IN  X0[j * sf + k * se], the t
                          Py_ssize_t sf, Py_ssize_t se,
                          const floating* w,     # IN  (n_x,)
                          Py_ssize_t n_x, Py_ssize_t nt,
-                         double* z) noexcept nogil:  # OUT (nt,), added to
+                         floating* z) noexcept nogil:  # OUT (nt,), added to
     cdef Py_ssize_t j = 0, k
     cdef const floating* r0
     cdef const floating* r1
     cdef const floating* r2
     cdef const floating* r3
-    cdef double w0, w1, w2, w3
+    cdef floating w0, w1, w2, w3
     if se == 1:  # four contiguous rows per sweep over the tile
         while j + 4 <= n_x:
             r0 = X0 + j * sf
@@ -105,14 +106,14 @@ cdef inline void _tile_z(const floating* X0,    # IN  X0[j * sf + k * se], the t
 cdef inline void _tile_dw(const floating* X0,   # IN  X0[j * sf + k * se], the tile's first column
                           Py_ssize_t sf, Py_ssize_t se,
                           Py_ssize_t n_x, Py_ssize_t nt,
-                          const double* dz,     # IN  (nt,)
+                          const floating* dz,   # IN  (nt,)
                           double* dw_acc) noexcept nogil:  # OUT (n_x,), added to
     cdef Py_ssize_t j = 0, k
     cdef const floating* r0
     cdef const floating* r1
     cdef const floating* r2
     cdef const floating* r3
-    cdef double s0, s1, s2, s3, d
+    cdef floating s0, s1, s2, s3, d  # per tile in X's dtype; summed over tiles in double
     if se == 1:  # four contiguous rows per sweep, four independent sums
         while j + 4 <= n_x:
             r0 = X0 + j * sf
@@ -146,7 +147,7 @@ cdef void _block(const floating* X,         # IN  X[j, i] = X[j * sf + i * se]
                  double b,
                  const floating* y,         # IN  (m,)
                  Py_ssize_t n_x, Py_ssize_t i0, Py_ssize_t i1, Py_ssize_t tile,
-                 double* z,                 # SCRATCH (tile,)
+                 floating* z,               # SCRATCH (tile,)
                  double* dw_acc,            # OUT (n_x,), added to
                  double* J_db) noexcept nogil:  # OUT (3,), set: J, db, labels outside [0, 1]
     cdef Py_ssize_t i, j, k, t0, nt
@@ -199,11 +200,12 @@ cdef void _pass(const floating* Xp, Py_ssize_t sf, Py_ssize_t se, const floating
         for j in range(n_x):
             dw_rows[c, j] = 0
     if n_chunks == 1:  # no parallel region to start
-        _block(Xp, sf, se, w, b, y, n_x, 0, m, tile, &z[0, 0], &dw_rows[0, 0], &J_db[0, 0])
+        _block(Xp, sf, se, w, b, y, n_x, 0, m, tile, <floating*>&z[0, 0], &dw_rows[0, 0],
+               &J_db[0, 0])
     else:
         for c in prange(n_chunks, schedule="static", num_threads=n_chunks):
             _block(Xp, sf, se, w, b, y, n_x, c * m // n_chunks, (c + 1) * m // n_chunks,
-                   tile, &z[c, 0], &dw_rows[c, 0], &J_db[c, 0])
+                   tile, <floating*>&z[c, 0], &dw_rows[c, 0], &J_db[c, 0])
     J_out[0] = 0
     db_out[0] = 0
     bad_out[0] = 0

@@ -9,7 +9,7 @@ Design:
        for a tile of examples, z row by row, then dz, then dw from the same tile;
      - ``_block_by_examples`` when features are adjacent (X F-ordered, e.g. ``X_sklearn.T``):
        per example, a dot product then an axpy.
-     Both read X once and accumulate J, db and dw in float64.
+     Both read X once; J, db and dw are summed in float64 (a tile's sums run in X's dtype).
   C. ``_gradients_parallel`` gives each thread a contiguous chunk of examples and its own dw
      row (padded to 64 bytes against false sharing), then sums the rows: never ``dw[j] +=``
      across threads (numba issues #3681, #7133). Small problems skip threading.
@@ -45,8 +45,11 @@ def _loss_and_dz(z, y):
 
 @njit(cache=True, nogil=True, boundscheck=False, fastmath=_FASTMATH)
 def _block_by_tiles(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 IN; dw_acc OUT (+=)
+    # The tile's sums run in X's dtype (float32 stays float32: twice the SIMD width, no
+    # conversions); J, db and the sums over tiles (dw_acc) are float64.
     n_x = X.shape[0]
-    z = np.empty(tile)
+    z = np.empty(tile, dtype=X.dtype)
+    zero = np.zeros(1, dtype=X.dtype)[0]
     J = 0.0
     db = 0.0
     bad = 0  # labels outside [0, 1] (or NaN), counted in the loop that reads y anyway
@@ -59,13 +62,12 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 IN;
         while j + 4 <= n_x:
             r0, r1 = X[j, t0:t0 + nt], X[j + 1, t0:t0 + nt]
             r2, r3 = X[j + 2, t0:t0 + nt], X[j + 3, t0:t0 + nt]
-            w0, w1 = np.float64(w[j]), np.float64(w[j + 1])
-            w2, w3 = np.float64(w[j + 2]), np.float64(w[j + 3])
+            w0, w1, w2, w3 = w[j], w[j + 1], w[j + 2], w[j + 3]
             for k in range(nt):
                 zt[k] += w0 * r0[k] + w1 * r1[k] + w2 * r2[k] + w3 * r3[k]
             j += 4
         while j < n_x:
-            row, wj = X[j, t0:t0 + nt], np.float64(w[j])
+            row, wj = X[j, t0:t0 + nt], w[j]
             for k in range(nt):
                 zt[k] += wj * row[k]
             j += 1
@@ -73,7 +75,7 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 IN;
         for k in range(nt):
             yk = np.float64(yt[k])
             bad += not (yk >= 0.0 and yk <= 1.0)
-            loss, dz = _loss_and_dz(zt[k], yk)
+            loss, dz = _loss_and_dz(np.float64(zt[k]), yk)
             J += loss
             db += dz
             zt[k] = dz
@@ -82,7 +84,7 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 IN;
         while j + 4 <= n_x:
             r0, r1 = X[j, t0:t0 + nt], X[j + 1, t0:t0 + nt]
             r2, r3 = X[j + 2, t0:t0 + nt], X[j + 3, t0:t0 + nt]
-            s0 = s1 = s2 = s3 = 0.0
+            s0 = s1 = s2 = s3 = zero
             for k in range(nt):
                 dz = zt[k]
                 s0 += r0[k] * dz
@@ -96,7 +98,7 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 IN;
             j += 4
         while j < n_x:
             row = X[j, t0:t0 + nt]
-            s = 0.0
+            s = zero
             for k in range(nt):
                 s += row[k] * zt[k]
             dw_acc[j] += s

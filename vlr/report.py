@@ -155,6 +155,25 @@ def verdict(rows, results):
     return lines
 
 
+def targets_rows(results):
+    """The speed targets tracked by ``benchmarks/bench_targets.py``: (Target, value or None)."""
+    from .targets import TARGETS
+    rows = []
+    for target in TARGETS:
+        values = results.get(f"TrackTarget_{target.key}.track_target")
+        rows.append((target, _num(next(iter(values.values()))) if values else None))
+    return rows
+
+
+def _targets_md(rows):
+    lines = ["| measure | target | measured | met |", "|---|---|---:|---|"]
+    for t, v in rows:
+        shown = "not run" if v is None else f"{v:.3g} {t.unit}"
+        met = "" if v is None else ("yes" if t.met(v) else "**no**")
+        lines.append(f"| {t.measure} | {t.op} {t.goal:g} {t.unit} | {shown} | {met} |")
+    return lines
+
+
 def _plot_all(rows, results, out):
     import matplotlib
     matplotlib.use("Agg")
@@ -283,12 +302,18 @@ def write_report(results_path=None, out_dir=".asv/report", site_dir=".asv/html",
            f"{_fmt_x(r.vs_two_loops)} | {_fmt_x(r.vs_numpy)} |" for r in rows]
     md += ["", "Speed-ups are measured with both sides timed in the same benchmark call "
            "(asv `track_` benchmarks); n/a marks points over a kernel's time budget, never "
-           "extrapolated.", "", "## Plots", ""]
+           "extrapolated.", ""]
+    targets = targets_rows(results)
+    md += ["## Speed targets of the compiled kernels", ""] + _targets_md(targets) + [
+        "", "\"fastest\" is `vlr.fastest`, the kernel calibrated fastest for X's class on this "
+        "machine. `vlr targets` measures the same table in one process with per-point detail.",
+        "", "## Plots", ""]
     md += [f"![{name}]({name})\n\n{caption}\n" for name, caption in plots]
     md += ["## Where these numbers come from", ""] + [f"- {e}" for e in env]
     md += [f"- results file: {path}", f"- to reproduce: `{reproduce}`", ""]
     (out / "report.md").write_text("\n".join(md), encoding="utf-8")
-    (out / "index.html").write_text(_html(lines, rows, plots, env, path, reproduce), encoding="utf-8")
+    (out / "index.html").write_text(_html(lines, rows, plots, env, path, reproduce, targets),
+                                    encoding="utf-8")
     if site_dir and (Path(site_dir) / "index.html").exists():
         from .site import add_report_link
         dest = Path(site_dir) / "vlr-report"
@@ -297,7 +322,7 @@ def write_report(results_path=None, out_dir=".asv/report", site_dir=".asv/html",
     return out, rows, lines
 
 
-def _html(lines, rows, plots, env, path, reproduce):
+def _html(lines, rows, plots, env, path, reproduce, targets):
     import re
     esc = html.escape
     bold = lambda s: re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", re.sub(r"\*(.+?)\*", r"<i>\1</i>", esc(s)))
@@ -313,7 +338,14 @@ def _html(lines, rows, plots, env, path, reproduce):
     body += [f"<tr><td>{r.dtype}</td><td>{r.m}</td><td>{r.n_x}</td><td style='text-align:left'>"
              f"{r.kernel}</td><td>{format_seconds(r.seconds)}</td><td>{_fmt_x(r.vs_two_loops)}</td>"
              f"<td>{_fmt_x(r.vs_numpy)}</td></tr>" for r in rows]
-    body += ["</table><p>n/a: over the kernel's time budget (not extrapolated).</p><h2>Plots</h2>"]
+    body += ["</table><p>n/a: over the kernel's time budget (not extrapolated).</p>",
+             "<h2>Speed targets of the compiled kernels</h2><table id='targets-table'><tr>"
+             "<th>measure</th><th>target</th><th>measured</th><th>met</th></tr>"]
+    body += [f"<tr><td style='text-align:left'>{esc(t.measure)}</td><td>{esc(t.op)} {t.goal:g} "
+             f"{esc(t.unit)}</td><td>{'not run' if v is None else f'{v:.3g} {esc(t.unit)}'}</td>"
+             f"<td>{'' if v is None else ('yes' if t.met(v) else 'no')}</td></tr>"
+             for t, v in targets]
+    body += ["</table><h2>Plots</h2>"]
     body += [f"<figure><img src='{n}' alt='{esc(c)}'><figcaption>{esc(c)}</figcaption></figure>"
              for n, c in plots]
     body += ["<h2>Where these numbers come from</h2><ul>"] + [f"<li>{esc(e)}</li>" for e in env]
