@@ -34,7 +34,7 @@ _PAD = 8  # float64 per 64-byte cache line
 _FASTMATH = {"reassoc", "contract"}
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def _loss_and_dz(z, y):
     if z > 0.0:
         e = math.exp(-z)
@@ -43,7 +43,7 @@ def _loss_and_dz(z, y):
     return math.log1p(e) - y * z, ((1.0 - y) * e - y) / (1.0 + e)
 
 
-@njit(cache=True, nogil=True, boundscheck=False, fastmath=_FASTMATH)
+@njit(cache=True, nogil=True, boundscheck=False, fastmath=_FASTMATH, error_model="numpy")
 def _block_by_tiles(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 IN; dw_acc OUT (+=)
     # The tile's sums run in X's dtype (float32 stays float32: twice the SIMD width, no
     # conversions); J, db and the sums over tiles (dw_acc) are float64.
@@ -106,7 +106,7 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 IN;
     return J, db, bad
 
 
-@njit(cache=True, nogil=True, boundscheck=False)
+@njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 def _block_by_examples(X, w, b, y, i0, i1, dw_acc):  # X, w, b, y, i0, i1 IN; dw_acc OUT (+=)
     n_x = X.shape[0]
     J = 0.0

@@ -97,7 +97,7 @@ def measure_grid(quick=False, progress=None):
     for n_x, m in _grid(quick):
         if progress:
             progress(f"fastest vs NumPy, n_x={n_x}, m={m}")
-        ratio, name, _ = vs_numpy(n_x, m, repeat=5)
+        ratio, name, _ = vs_numpy(n_x, m, repeat=7)
         points.append(dict(n_x=n_x, m=m, kernel=name, vs_numpy=ratio))
     return points
 
