@@ -1,4 +1,5 @@
 """Wall-clock timing of one call, the way timeit does it (best of several repeats)."""
+import time
 import timeit
 
 
@@ -39,21 +40,35 @@ def time_call(fn, repeat=5, min_time=0.2):
     return best
 
 
-def time_interleaved(fns, repeat=5, min_time=0.1):
+#: Seconds to wait before each timed block of :func:`time_interleaved`: thread pools of the
+#: previous block go idle first. OpenBLAS's threads busy-wait ~2^28 cycles (~0.1 s) after a call
+#: (2^28 cycles is 70-90 ms at 3-4 GHz) and would otherwise take the cores from the next block
+#: (measured: a compiled kernel timed
+#: right after NumPy ran at 0.6x of its own speed on 2 cores).
+SETTLE_SECONDS = 0.1
+
+
+def time_interleaved(fns, repeat=5, min_time=0.1, settle=SETTLE_SECONDS):
     """Best wall-clock seconds per call of each function in ``fns``, measured alternately.
 
     Each gets the same treatment (a warm-up call, a call count reaching ``min_time`` per repeat,
     the minimum of ``repeat`` repeats) and the repeats are interleaved A, B, C, A, B, C, ... so
-    that drifts of the machine (frequency, other load) hit every side of a ratio alike.
+    that drifts of the machine (frequency, other load) hit every side of a ratio alike. Before
+    each block the process sleeps ``settle`` seconds, so no thread pool of another block is
+    still spinning: each side is measured as a caller using only that kernel sees it.
 
     Returns
     -------
     list of float
     """
-    runs = [_calibrated(fn, min_time) for fn in fns]
+    runs = []
+    for fn in fns:
+        time.sleep(settle)
+        runs.append(_calibrated(fn, min_time))
     best = [run[2] for run in runs]
     for _ in range(repeat - 1):
         for i, (timer, number, _) in enumerate(runs):
+            time.sleep(settle)
             best[i] = min(best[i], timer.timeit(number) / number)
     return best
 
