@@ -40,11 +40,10 @@ def time_call(fn, repeat=5, min_time=0.2):
     return best
 
 
-#: Seconds to wait before each timed block of :func:`time_interleaved`: thread pools of the
-#: previous block go idle first. OpenBLAS's threads busy-wait ~2^28 cycles (~0.1 s) after a call
-#: (2^28 cycles is 70-90 ms at 3-4 GHz) and would otherwise take the cores from the next block
-#: (measured: a compiled kernel timed
-#: right after NumPy ran at 0.6x of its own speed on 2 cores).
+#: Seconds to wait before each timed block of :func:`time_interleaved`, so that the thread pools
+#: of the previous block go idle first. OpenBLAS's threads busy-wait 2^28 cycles (70-90 ms at
+#: 3-4 GHz) after a call and would otherwise take the cores from the next block (measured on
+#: 2 cores: a compiled kernel timed right after NumPy ran at 0.6x of its own speed).
 SETTLE_SECONDS = 0.1
 
 
