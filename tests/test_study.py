@@ -16,7 +16,8 @@ from vlr.report import build_rows, write_report
 from vlr.site import make_offline
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCHES = "TimeGradientStep|TrackSpeedupVs|TrackStreamBandwidth|TrackThreads"
+BENCHES = ("TimeGradientStep|TrackSpeedupVs|TrackStreamBandwidth|TrackThreads|TimePeerGradient|"
+           "TimeDaskIteration|TrackTarget_overhead_us|TrackTarget_train_speedup")
 
 
 def asv(*args, config, env=None, check=True):
@@ -68,6 +69,23 @@ def test_report_table_covers_the_tiny_grid(study):
     csv_lines = (study["out"] / "table.csv").read_text().splitlines()
     assert csv_lines[0].startswith("dtype,m,n_x,kernel,seconds")
     assert len(csv_lines) == 1 + len(rows)
+
+
+def test_report_peers_dask_and_targets(study):
+    from vlr.report import dask_line, peers_rows, targets_rows
+    results = load_results(next(p for p in (study["tmp"] / "results").glob("*/*.json") if p.name != "machine.json"))
+    peers = peers_rows(results, study["rows"])
+    assert len(peers) == 4 and all(p["sklearn"] and p["sklearn"] > 0 for p in peers), peers
+    assert "seconds" not in dask_line(results) and "2 workers" in dask_line(results)
+    measured = {t.key: v for t, v in targets_rows(results)}
+    assert 0 < measured["overhead_us"] < 1000 and measured["train_speedup"] > 0, measured
+    assert measured["vs_numpy_large"] is None  # not run here: shown as "not run"
+    md = (study["out"] / "report.md").read_text()
+    for words in ("## Peers: the same gradient elsewhere", "sklearn loss_gradient", "**Dask:**",
+                  "## Speed targets", "| not run |"):
+        assert words in md, words
+    html = (study["out"] / "index.html").read_text()
+    assert "id='peers-table'" in html and "id='targets-table'" in html
 
 
 def test_report_plots_and_verdict(study):

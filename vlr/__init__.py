@@ -7,6 +7,7 @@ gradient_step(w, b, X, Y, alpha, kernel="auto") -> StepResult(w, b, J, dw, db)
 train(X, Y, iterations, alpha, kernel="auto")   -> TrainResult(w, b, costs)
 available_kernels(), get_kernel(name), kernel_status()
 fastest                                         the fastest kernel on this machine
+LogisticRegression                              a scikit-learn estimator on the kernels
 
 X has shape (n_x, m) -- examples are columns, as in the course. ``import vlr`` imports
 neither Numba nor the Cython extension; a kernel is loaded when first asked for.
@@ -16,7 +17,7 @@ from .step import StepResult, TrainResult, gradient_step, gradients, train
 
 __version__ = "0.1.0"
 
-__all__ = ["Kernel", "StepResult", "TrainResult", "available_kernels", "fastest", "get_kernel",
+__all__ = ["Kernel", "LogisticRegression", "StepResult", "TrainResult", "available_kernels", "fastest", "get_kernel",
            "gradient_step", "gradients", "kernel_status", "train"]
 
 
@@ -25,4 +26,7 @@ def __getattr__(name):
     if name == "fastest":
         from .registry import fastest_kernel
         return fastest_kernel()
+    if name == "LogisticRegression":  # imports scikit-learn: only when asked for
+        from .estimator import LogisticRegression
+        return LogisticRegression
     raise AttributeError(f"module 'vlr' has no attribute {name!r}")

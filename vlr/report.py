@@ -165,6 +165,33 @@ def targets_rows(results):
     return rows
 
 
+def peers_rows(results, rows):
+    """Per grid point: NumPy's and the fastest compiled step, and each peer's gradient time."""
+    from .peers import PEERS
+    peers = results.get("TimePeerGradient.time_gradient")
+    by_point = {}
+    for r in rows:
+        by_point.setdefault((r.dtype, r.m, r.n_x), {})[r.kernel] = r.seconds
+    table = []
+    for (dtype, m, n_x), times in sorted(by_point.items(), key=lambda kv: (kv[0][0] != "float64", kv[0])):
+        compiled = [t for k, t in times.items() if k in ("numba", "cython") and t]
+        table.append(dict(dtype=dtype, m=m, n_x=n_x, numpy=times.get("numpy"),
+                          compiled=min(compiled) if compiled else None,
+                          **{p: _num(peers.get((p, m, n_x, dtype))) for p in PEERS}))
+    return table if peers else []
+
+
+def dask_line(results):
+    """One sentence on the Dask benchmark, or "" if it did not run."""
+    times = {k[0]: _num(v) for k, v in results.get("TimeDaskIteration.time_iteration").items()}
+    if not any(times.values()):
+        return ""
+    shown = ", ".join(f"{w} worker{'s' if w > 1 else ''}: {format_seconds(t)}" for w, t in sorted(times.items()))
+    return (f"**Dask:** one gradient step on a 100 × 10⁶ float64 X (800 MB) generated chunk-wise "
+            f"on a LocalCluster whose workers have 600 MB each: {shown} per iteration "
+            f"(generation of X's chunks included; `benchmarks/bench_dask.py`).")
+
+
 def _targets_md(rows):
     lines = ["| measure | target | measured | met |", "|---|---|---:|---|"]
     for t, v in rows:
@@ -306,14 +333,27 @@ def write_report(results_path=None, out_dir=".asv/report", site_dir=".asv/html",
     targets = targets_rows(results)
     md += ["## Speed targets of the compiled kernels", ""] + _targets_md(targets) + [
         "", "\"fastest\" is `vlr.fastest`, the kernel calibrated fastest for X's class on this "
-        "machine. `vlr targets` measures the same table in one process with per-point detail.",
-        "", "## Plots", ""]
+        "machine. `vlr targets` measures the same table in one process with per-point detail.", ""]
+    peers = peers_rows(results, rows)
+    if peers:
+        md += ["## Peers: the same gradient elsewhere", "",
+               "| dtype | m | n_x | numpy step | fastest compiled step | sklearn loss_gradient "
+               "| torch autograd | jax jit grad |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        md += [f"| {p['dtype']} | {p['m']} | {p['n_x']} | {format_seconds(p['numpy'])} | "
+               f"{format_seconds(p['compiled'])} | {format_seconds(p['sklearn'])} | "
+               f"{format_seconds(p['torch'])} | {format_seconds(p['jax'])} |" for p in peers]
+        md += ["", "Peers are timed by `TimePeerGradient` (their own layout and threads, see "
+               "`vlr/peers.py`); n/a: not installed or over the size limit.", ""]
+    dask = dask_line(results)
+    if dask:
+        md += ["## Beyond one machine", "", dask, ""]
+    md += ["## Plots", ""]
     md += [f"![{name}]({name})\n\n{caption}\n" for name, caption in plots]
     md += ["## Where these numbers come from", ""] + [f"- {e}" for e in env]
     md += [f"- results file: {path}", f"- to reproduce: `{reproduce}`", ""]
     (out / "report.md").write_text("\n".join(md), encoding="utf-8")
-    (out / "index.html").write_text(_html(lines, rows, plots, env, path, reproduce, targets),
-                                    encoding="utf-8")
+    (out / "index.html").write_text(_html(lines, rows, plots, env, path, reproduce, targets, peers,
+                                          dask), encoding="utf-8")
     if site_dir and (Path(site_dir) / "index.html").exists():
         from .site import add_report_link
         dest = Path(site_dir) / "vlr-report"
@@ -322,7 +362,7 @@ def write_report(results_path=None, out_dir=".asv/report", site_dir=".asv/html",
     return out, rows, lines
 
 
-def _html(lines, rows, plots, env, path, reproduce, targets):
+def _html(lines, rows, plots, env, path, reproduce, targets, peers, dask):
     import re
     esc = html.escape
     bold = lambda s: re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", re.sub(r"\*(.+?)\*", r"<i>\1</i>", esc(s)))
@@ -345,7 +385,19 @@ def _html(lines, rows, plots, env, path, reproduce, targets):
              f"{esc(t.unit)}</td><td>{'not run' if v is None else f'{v:.3g} {esc(t.unit)}'}</td>"
              f"<td>{'' if v is None else ('yes' if t.met(v) else 'no')}</td></tr>"
              for t, v in targets]
-    body += ["</table><h2>Plots</h2>"]
+    body += ["</table>"]
+    if peers:
+        body += ["<h2>Peers: the same gradient elsewhere</h2><table id='peers-table'><tr>"
+                 "<th>dtype</th><th>m</th><th>n_x</th><th>numpy step</th><th>fastest compiled step</th>"
+                 "<th>sklearn loss_gradient</th><th>torch autograd</th><th>jax jit grad</th></tr>"]
+        body += ["<tr>" + "".join(f"<td>{v}</td>" for v in (
+            p["dtype"], p["m"], p["n_x"], *(format_seconds(p[k]) for k in
+                                            ("numpy", "compiled", "sklearn", "torch", "jax"))))
+                 + "</tr>" for p in peers]
+        body += ["</table><p>n/a: not installed or over the size limit.</p>"]
+    if dask:
+        body += [f"<h2>Beyond one machine</h2><p>{bold(dask)}</p>"]
+    body += ["<h2>Plots</h2>"]
     body += [f"<figure><img src='{n}' alt='{esc(c)}'><figcaption>{esc(c)}</figcaption></figure>"
              for n, c in plots]
     body += ["<h2>Where these numbers come from</h2><ul>"] + [f"<li>{esc(e)}</li>" for e in env]

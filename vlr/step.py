@@ -10,6 +10,7 @@ import numpy as np
 
 from ._validation import (check_labels, explain_non_finite, fast_inputs, outputs_finite,
                           validate_iterations, validate_scalar, validate_w, validate_X, validate_Y)
+from .dask_arrays import is_dask_array
 from .registry import get_kernel
 from .tuning import Fastest
 
@@ -89,8 +90,10 @@ def gradients(w, b, X, Y, kernel="auto"):
         Bias.
     X : ndarray, shape (n_x, m), float32 or float64
         Examples as columns (the course's convention). Never copied or modified.
+        A ``dask.array`` X chunked over examples runs on Dask: each block on the fastest local
+        kernel of its worker, the partial sums combined by Dask (see :mod:`vlr.dask_arrays`).
     Y : array_like, shape (1, m) or (m,)
-        Labels in [0, 1].
+        Labels in [0, 1] (a NumPy or Dask array).
     kernel : str or Kernel, default "auto"
         ``"two_loops"``, ``"one_loop"``, ``"numpy"``, ``"numba"``, ``"cython"``, ``"auto"``
         (:data:`vlr.fastest`: the kernel measured fastest on this machine for X's size class,
@@ -112,6 +115,9 @@ def gradients(w, b, X, Y, kernel="auto"):
     ValueError
         If shapes disagree, an array is empty, labels leave [0, 1], or a value is NaN/inf.
     """
+    if is_dask_array(X):
+        from . import dask_arrays
+        return dask_arrays.gradients(w, b, X, Y, kernel)
     kernel, w_flat, w_shape, b, X, y = _prepare(get_kernel(kernel), w, b, X, Y)
     J, dw, db = _run(kernel, w_flat, b, X, y)
     return J, (dw if len(w_shape) == 1 else dw.reshape(w_shape)), db
@@ -127,6 +133,14 @@ def gradient_step(w, b, X, Y, alpha, kernel="auto"):
     StepResult
         ``w``, ``b`` after the step; ``J``, ``dw``, ``db`` at the parameters before it.
     """
+    if is_dask_array(X):
+        from . import dask_arrays
+        alpha = validate_scalar(alpha, "alpha", minimum=0)
+        w_flat, w_shape, b, _ = dask_arrays._prepare(w, b, X, Y)
+        J, dw, db = dask_arrays.gradients(w_flat, b, X, Y, kernel)
+        w_new = w_flat - X.dtype.type(alpha) * dw
+        return StepResult(w=w_new.reshape(w_shape), b=b - alpha * db, J=J,
+                          dw=dw.reshape(w_shape), db=db)
     kernel, w_flat, w_shape, b, X, y = _prepare(get_kernel(kernel), w, b, X, Y)
     alpha = validate_scalar(alpha, "alpha", minimum=0)
     J, dw, db = _run(kernel, w_flat, b, X, y)
@@ -158,6 +172,9 @@ def train(X, Y, iterations, alpha, kernel="auto", w0=None, b0=0.0):
         ``(w, b, costs)``: the trained parameters (w in the shape of ``w0``) and the cost J
         before each of the ``iterations`` steps.
     """
+    if is_dask_array(X):
+        from . import dask_arrays
+        return TrainResult(*dask_arrays.train(X, Y, iterations, alpha, kernel, w0, b0))
     kernel, w, w_shape, b, X, y = _prepare(get_kernel(kernel), w0, b0, X, Y, w_default_zeros=True)
     iterations = validate_iterations(iterations)
     alpha = validate_scalar(alpha, "alpha", minimum=0)

@@ -180,7 +180,7 @@ _MEASURES = {
     "bandwidth_fraction": lambda quick, progress: measure_vs_numpy_large(quick, progress),
     "vs_numpy_grid_min": lambda quick, progress: measure_grid(quick, progress),
     "float32_vs_float64": lambda quick, progress: measure_float32(quick, progress),
-    "overhead_us": lambda quick, progress: measure_overhead(progress),
+    "overhead_us": lambda quick, progress: measure_overhead(progress, repeat=5 if quick else 9),
     "train_speedup": lambda quick, progress: measure_train(progress),
 }
 

@@ -1,0 +1,143 @@
+"""X larger than one machine: gradients and training on a ``dask.array`` X chunked over examples.
+
+Design:
+  A. X is (n_x, m), one chunk over features and any chunks over examples (columns); Y is
+     matched to X's column chunks. Each block runs a local kernel (``"auto"``: the fastest on
+     the worker) and returns its partial sums ``(J·m_c, db·m_c, m_c, dw·m_c)`` plus the label
+     and finiteness checks, as one small float64 column.
+  B. Dask sums the columns with its tree reduction (``sum(split_every=...)``) and the client
+     divides by m. w goes into the graph once, as a single ``dask.delayed`` key, so each worker
+     receives it once per iteration, not once per block.
+  C. Training is a loop on the client: one graph per iteration, w and b updated locally.
+Whatever scheduler is active runs the graphs: the threaded one by default, or a
+``distributed.Client`` (``Client("tcp://scheduler:8786")`` for a real cluster,
+``Client(LocalCluster())`` for local processes) once it is created.
+"""
+import sys
+
+import numpy as np
+
+from ._validation import SUPPORTED_DTYPES, check_labels, validate_scalar
+
+#: How many partial sums Dask adds per node of its reduction tree.
+SPLIT_EVERY = 8
+_HEAD = 5  # J·m_c, db·m_c, m_c, labels outside [0, 1], non-finite outputs; then dw·m_c
+
+
+def is_dask_array(x):
+    """True if ``x`` is a ``dask.array.Array`` (without importing Dask when it is not in use)."""
+    da = sys.modules.get("dask.array")
+    return da is not None and isinstance(x, da.Array)
+
+
+def _block_sums(X_block, Y_block, w, b, kernel_name):
+    """Partial sums of one block of examples, on a worker: a (n_x + 5, 1) float64 column."""
+    from .registry import get_kernel
+    from .tuning import Fastest
+    kernel = get_kernel(kernel_name)
+    if isinstance(kernel, Fastest):
+        kernel = kernel.choose(X_block)
+    X_block = np.asarray(X_block)
+    y = np.ascontiguousarray(np.asarray(Y_block).reshape(-1), dtype=X_block.dtype)
+    m_c = X_block.shape[1]
+    if kernel.gradients_checked is not None:
+        J, dw, db, labels_ok, finite = kernel.gradients_checked(w, b, X_block, y)
+    else:
+        labels_ok = bool(((y >= 0) & (y <= 1)).all())
+        J, dw, db = kernel.module.gradients(w, b, X_block, y)
+        finite = bool(np.isfinite(J) and np.isfinite(db) and np.isfinite(dw).all())
+    column = np.empty((_HEAD + X_block.shape[0], 1))
+    column[:_HEAD, 0] = J * m_c, db * m_c, m_c, not labels_ok, not finite
+    column[_HEAD:, 0] = np.asarray(dw, dtype=np.float64) * m_c
+    return column
+
+
+def _prepare(w, b, X, Y):
+    """Check X, Y, w, b; return (w flat in X's dtype, w's shape, b, Y as (1, m) aligned to X)."""
+    import dask.array as da
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D with shape (n_x, m), examples as columns; got shape {X.shape}")
+    if X.dtype not in SUPPORTED_DTYPES:
+        raise TypeError(f"X must have dtype float32 or float64, got {X.dtype}")
+    n_x, m = X.shape
+    if any(np.isnan(s) for s in X.shape):
+        raise ValueError("X must have known chunk sizes; call X.compute_chunk_sizes() first")
+    if n_x == 0 or m == 0:
+        raise ValueError(f"X must have at least one feature and one example, got shape {X.shape}")
+    if X.numblocks[0] != 1:
+        raise ValueError(f"X must be chunked over examples only (one chunk of all {n_x} features); "
+                         f"use X.rechunk({{0: -1}})")
+    if Y is None or np.shape(Y) not in ((m,), (1, m)):
+        raise ValueError(f"Y must have shape (1, {m}) or ({m},) to match X's m = {m} columns, "
+                         f"got shape {np.shape(Y)}")
+    Y = (Y if is_dask_array(Y) else da.from_array(np.asarray(Y))).reshape(1, m)
+    if Y.dtype.kind not in "biuf":
+        raise TypeError(f"Y must hold real numbers, got dtype {Y.dtype}")
+    Y = Y.rechunk((1, X.chunks[1]))
+    w = np.asarray(w)
+    if w.dtype.kind not in "biuf":
+        raise TypeError(f"w must hold real numbers, got dtype {w.dtype}")
+    if w.shape not in ((n_x,), (n_x, 1)):
+        raise ValueError(f"w must have shape ({n_x}, 1) or ({n_x},) to match X's n_x = {n_x} rows, "
+                         f"got shape {w.shape}")
+    w_flat = np.ascontiguousarray(w.reshape(n_x), dtype=X.dtype)
+    if not np.isfinite(w_flat).all():
+        raise ValueError("w contains NaN or inf")
+    return w_flat, w.shape, validate_scalar(b, "b"), Y
+
+
+def _gradients(w_flat, b, X, Y, kernel_name):
+    import dask
+    import dask.array as da
+    n_x = X.shape[0]
+    parts = da.map_blocks(_block_sums, X, Y, dask.delayed(w_flat, pure=True), b, kernel_name,
+                          chunks=((_HEAD + n_x,), (1,) * X.numblocks[1]), dtype=np.float64,
+                          meta=np.empty((0, 0)))
+    total = parts.sum(axis=1, split_every=SPLIT_EVERY).compute()
+    J_m, db_m, m, bad_labels, non_finite = total[:_HEAD]
+    if bad_labels:
+        check_labels(Y.compute().reshape(-1))  # raises, saying how
+    if non_finite:
+        if not bool(da.isfinite(X).all().compute()):
+            raise ValueError("X contains NaN or inf")
+        raise ValueError(f"the step is not finite although every input is: z = wᵀX + b "
+                         f"overflowed {X.dtype}; scale X or w down")
+    return J_m / m, (total[_HEAD:] / m).astype(X.dtype), db_m / m
+
+
+def _kernel_name(kernel):
+    from .registry import Kernel, get_kernel
+    kernel = get_kernel(kernel)  # validates the name here, before any work is sent out
+    return kernel.name if isinstance(kernel, Kernel) else "auto"
+
+
+def gradients(w, b, X, Y, kernel="auto"):
+    """:func:`vlr.gradients` for a ``dask.array`` X (what ``vlr.gradients`` calls for one)."""
+    name = _kernel_name(kernel)
+    w_flat, w_shape, b, Y = _prepare(w, b, X, Y)
+    J, dw, db = _gradients(w_flat, b, X, Y, name)
+    return J, dw.reshape(w_shape), db
+
+
+def train(X, Y, iterations, alpha, kernel="auto", w0=None, b0=0.0, progress=None):
+    """:func:`vlr.train` for a ``dask.array`` X: one Dask graph per iteration.
+
+    ``progress``, if given, is called with the iteration number after each iteration.
+    """
+    from ._validation import validate_iterations
+    name = _kernel_name(kernel)
+    if w0 is None:
+        w0 = np.zeros((X.shape[0], 1), dtype=X.dtype)
+    w, w_shape, b, Y = _prepare(w0, b0, X, Y)
+    iterations = validate_iterations(iterations)
+    alpha = validate_scalar(alpha, "alpha", minimum=0)
+    costs = np.empty(iterations)
+    step = X.dtype.type(alpha)
+    for it in range(iterations):
+        J, dw, db = _gradients(w, b, X, Y, name)
+        costs[it] = J
+        w = w - step * dw
+        b = b - alpha * db
+        if progress:
+            progress(it + 1)
+    return w.reshape(w_shape), b, costs
