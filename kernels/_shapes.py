@@ -22,6 +22,8 @@ def check_kernel_arguments(w, X, y):
         raise TypeError(f"X must be float32 or float64, got {X.dtype}")
     if w.dtype != X.dtype or y.dtype != X.dtype:
         raise TypeError(f"w and y must have X's dtype {X.dtype}, got w {w.dtype} and y {y.dtype}")
+    if X.strides[0] % X.itemsize or X.strides[1] % X.itemsize:
+        raise ValueError(f"X's strides {X.strides} must be multiples of its itemsize {X.itemsize}")
     n_x, m = X.shape
     if n_x == 0 or m == 0:
         raise ValueError(f"X must have at least one feature and one example, got shape {X.shape}")

@@ -12,3 +12,28 @@ def test_usage_example_runs():
     exec(compile(code, "README.md (Using it)", "exec"), namespace)
     assert namespace["costs"].shape == (500,) and namespace["costs"][-1] < namespace["costs"][0]
     assert namespace["step"].w.shape == (20, 1)
+
+
+def _block(title):
+    text = README.read_text(encoding="utf-8")
+    return re.search(rf"## {re.escape(title)}.*?```python\n(.*?)```", text, re.S).group(1)
+
+
+def test_dask_example_runs():
+    namespace = {"__name__": "__main__"}
+    try:
+        exec(compile(_block("Beyond one machine: Dask"), "README.md (Dask)", "exec"), namespace)
+        assert namespace["costs"].shape == (5,) and namespace["costs"][-1] < namespace["costs"][0]
+    finally:
+        if "client" in namespace:
+            cluster = namespace["client"].cluster
+            namespace["client"].close()
+            cluster.close()
+
+
+def test_sklearn_example_runs():
+    namespace = {}
+    exec(compile(_block("scikit-learn: `vlr.LogisticRegression`"), "README.md (sklearn)", "exec"),
+         namespace)
+    clf = namespace["clf"]
+    assert clf.score(namespace["X"], namespace["y"]) > 0.95

@@ -162,6 +162,23 @@ RAW_CALLS = {
     "checked, y too short": "k.gradients_checked(w, 0.0, X, np.zeros(m - 1))",
     "train, y too short": "k.train(w, 0.0, X, np.zeros(m - 1), 0.1, 3)",
     "train, w too long": "k.train(np.zeros(n + 1), 0.0, X, y, 0.1, 3)",
+    "train, negative iterations": "k.train(w, 0.0, X, y, 0.1, -1)",
+    "X None": "k.gradients(w, 0.0, None, y)",
+    "w None": "k.gradients(None, 0.0, X, y)",
+    "y list": "k.gradients(w, 0.0, X, [0.0] * m)",
+    "complex X": "k.gradients(w, 0.0, X.astype(complex), y)",
+    "bool X": "k.gradients(w, 0.0, X > 0, y)",
+    "object X": "k.gradients(w, 0.0, X.astype(object), y)",
+    "float16 X": "k.gradients(w, 0.0, X.astype(np.float16), y)",
+    "float32 y, float64 X": "k.gradients(w, 0.0, X, y.astype(np.float32))",
+    "X 1-D": "k.gradients(w, 0.0, X[0], y)",
+    "y 2-D": "k.gradients(w, 0.0, X, y[None, :])",
+    "X rows sliced off": "k.gradients(w, 0.0, X[:-1], y)",
+    "X cols sliced off": "k.gradients(w, 0.0, X[:, 1:], y)",
+    "no examples, F order": "k.gradients(w, 0.0, np.asfortranarray(X[:, :0]), y[:0])",
+    "byte-offset strides": "k.gradients(w, 0.0, np.lib.stride_tricks.as_strided(X, strides=(X.strides[0], 12)), y)",
+    "b not a number": "k.gradients(w, 'zero', X, y)",
+    "n_threads not a number": "k.gradients(w, 0.0, X, y, n_threads='two')",
 }
 
 
