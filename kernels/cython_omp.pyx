@@ -237,6 +237,10 @@ cdef object _descend(const floating[::1] w,            # IN
         raise ValueError(f"y has {y.shape[0]} entries but X has m = {m} columns")
     if X.strides[0] % item or X.strides[1] % item:
         raise ValueError("X's strides must be multiples of its itemsize")
+    if (<size_t>&X[0, 0]) % item or (<size_t>&w[0]) % item or (<size_t>&y[0]) % item:
+        # C code may assume aligned floats (vector loads); NumPy can make unaligned views
+        raise ValueError("X, w and y must be aligned to their itemsize (this one is a view at an "
+                         "odd byte offset): use the numba or numpy kernel, or pass np.array(X)")
     if w_out.shape[0] != n_x or (train and costs.shape[0] < iterations):
         raise ValueError(f"w_out needs {n_x} entries and costs {iterations}")
     cdef Py_ssize_t sf = X.strides[0] // item, se = X.strides[1] // item

@@ -61,8 +61,10 @@ def fast_inputs(w, b, X, Y):
             and type(b) is float and math.isfinite(b)):
         return None
     dtype = X.dtype
+    w_flags, Y_flags = w.flags, Y.flags
     if not ((dtype is _FLOAT64 or dtype is _FLOAT32) and w.dtype is dtype and Y.dtype is dtype
-            and X.ndim == 2 and w.flags.c_contiguous and Y.flags.c_contiguous):
+            and X.ndim == 2 and w_flags.c_contiguous and Y_flags.c_contiguous
+            and w_flags.aligned and Y_flags.aligned):
         return None
     n_x, m = X.shape
     s0, s1 = X.strides
@@ -76,9 +78,9 @@ def fast_inputs(w, b, X, Y):
 
 
 def _kernel_ready(arr, shapes, dtype):
-    """True if ``arr`` is already a contiguous ndarray of ``dtype`` in one of ``shapes``."""
+    """True if ``arr`` is already a contiguous, aligned ndarray of ``dtype`` in one of ``shapes``."""
     return (type(arr) is np.ndarray and arr.dtype == dtype and arr.shape in shapes
-            and arr.flags.c_contiguous)
+            and arr.flags.c_contiguous and arr.flags.aligned)
 
 
 def validate_w(w, n_x, dtype):
@@ -93,7 +95,7 @@ def validate_w(w, n_x, dtype):
     if arr.shape not in shapes:
         raise ValueError(f"w must have shape ({n_x}, 1) or ({n_x},) to match X's n_x = {n_x} rows, "
                          f"got shape {arr.shape}")
-    return np.ascontiguousarray(arr.reshape(n_x), dtype=dtype), arr.shape
+    return np.require(arr.reshape(n_x), dtype=dtype, requirements="CA"), arr.shape
 
 
 def validate_Y(Y, m, dtype):
@@ -110,7 +112,7 @@ def validate_Y(Y, m, dtype):
         hint = " (X has examples as columns: did you pass X.T?)" if arr.ndim >= 1 else ""
         raise ValueError(f"Y must have shape (1, {m}) or ({m},) to match X's m = {m} columns, "
                          f"got shape {arr.shape}{hint}")
-    return np.ascontiguousarray(arr.reshape(m), dtype=dtype)
+    return np.require(arr.reshape(m), dtype=dtype, requirements="CA")
 
 
 def check_labels(y):

@@ -12,6 +12,8 @@ Design:
   C. The file carries a key (machine, versions, thread counts, BLAS); a different key discards
      it, so a new NumPy, a rebuilt extension or another thread count recalibrates.
   D. ``VLR_FASTEST=<kernel>`` overrides the choice for every class (and skips calibration).
+  E. An unaligned X (a view at an odd byte offset) goes to numba, which reads it (cython
+     refuses it), or numpy.
 Classes are calibrated lazily, at the first call that needs one (a status line says so), or
 all at once with ``vlr tune``.
 """
@@ -179,14 +181,16 @@ class Fastest:
         """The :class:`vlr.Kernel` to use for ``X`` (a validated ndarray); may calibrate its class."""
         nbytes, (s0, s1) = X.nbytes, X.strides
         key = (nbytes <= SMALL_BYTES, nbytes <= MEDIUM_BYTES, X.shape[0] <= NARROW_N_X,
-               X.dtype.char, abs(s1) <= abs(s0))  # shape_class's inputs, cheaper to hash
+               X.dtype.char, abs(s1) <= abs(s0), X.flags.aligned)  # cheaper to hash than the class
         kernel = self._chosen.get(key)
         if kernel is None:
-            kernel = self._chosen[key] = self._choose_class(shape_class(X))
+            kernel = self._chosen[key] = self._choose_class(shape_class(X), X.flags.aligned)
         return kernel
 
-    def _choose_class(self, cls):
-        from .registry import get_kernel
+    def _choose_class(self, cls, aligned=True):
+        from .registry import available_kernels, get_kernel
+        if not aligned:
+            return get_kernel("numba" if "numba" in available_kernels() else "numpy")
         override = os.environ.get(ENV_OVERRIDE)
         if override:
             try:
