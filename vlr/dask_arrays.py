@@ -119,6 +119,16 @@ def gradients(w, b, X, Y, kernel="auto"):
     return J, dw.reshape(w_shape), db
 
 
+def gradient_step(w, b, X, Y, alpha, kernel="auto"):
+    """:func:`vlr.gradient_step` for a ``dask.array`` X: ``(w, b, J, dw, db)`` after the step."""
+    name = _kernel_name(kernel)
+    alpha = validate_scalar(alpha, "alpha", minimum=0)
+    w_flat, w_shape, b, Y = _prepare(w, b, X, Y)
+    J, dw, db = _gradients(w_flat, b, X, Y, name)
+    w_new = w_flat - X.dtype.type(alpha) * dw
+    return w_new.reshape(w_shape), b - alpha * db, J, dw.reshape(w_shape), db
+
+
 def train(X, Y, iterations, alpha, kernel="auto", w0=None, b0=0.0, progress=None):
     """:func:`vlr.train` for a ``dask.array`` X: one Dask graph per iteration.
 

@@ -135,12 +135,8 @@ def gradient_step(w, b, X, Y, alpha, kernel="auto"):
     """
     if is_dask_array(X):
         from . import dask_arrays
-        alpha = validate_scalar(alpha, "alpha", minimum=0)
-        w_flat, w_shape, b, _ = dask_arrays._prepare(w, b, X, Y)
-        J, dw, db = dask_arrays.gradients(w_flat, b, X, Y, kernel)
-        w_new = w_flat - X.dtype.type(alpha) * dw
-        return StepResult(w=w_new.reshape(w_shape), b=b - alpha * db, J=J,
-                          dw=dw.reshape(w_shape), db=db)
+        w_new, b_new, J, dw, db = dask_arrays.gradient_step(w, b, X, Y, alpha, kernel)
+        return StepResult(w=w_new, b=b_new, J=J, dw=dw, db=db)
     kernel, w_flat, w_shape, b, X, y = _prepare(get_kernel(kernel), w, b, X, Y)
     alpha = validate_scalar(alpha, "alpha", minimum=0)
     J, dw, db = _run(kernel, w_flat, b, X, y)
