@@ -34,11 +34,14 @@ def _block_sums(X_block, Y_block, w, b, kernel_name):
     """Partial sums of one block of examples, on a worker: a (n_x + 5, 1) float64 column."""
     from .registry import get_kernel
     from .tuning import Fastest
+    X_block = np.asarray(X_block)
+    if not X_block.flags.aligned:  # a block unpickled from the network can start at any byte
+        X_block = np.array(X_block)
     kernel = get_kernel(kernel_name)
     if isinstance(kernel, Fastest):
         kernel = kernel.choose(X_block)
-    X_block = np.asarray(X_block)
-    y = np.ascontiguousarray(np.asarray(Y_block).reshape(-1), dtype=X_block.dtype)
+    y = np.require(np.asarray(Y_block).reshape(-1), dtype=X_block.dtype, requirements="CA")
+    w = np.require(w, requirements="CA")
     m_c = X_block.shape[1]
     if kernel.gradients_checked is not None:
         J, dw, db, labels_ok, finite = kernel.gradients_checked(w, b, X_block, y)
