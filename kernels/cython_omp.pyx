@@ -36,10 +36,20 @@ cdef extern from *:
     #ifndef VLR_CYTHON_VERSION
     #define VLR_CYTHON_VERSION "unknown"
     #endif
+    /* vlr_keep(v) is v, opaque to the optimiser: -fassociative-math may not fold it into a
+       neighbouring sum (it turned (1 - y) - y*e into 1 - y*(1 + e), losing -e when y = 1). */
+    #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    static inline double vlr_keep(double v) { __asm__("" : "+x"(v)); return v; }
+    #elif defined(__GNUC__) && defined(__aarch64__)
+    static inline double vlr_keep(double v) { __asm__("" : "+w"(v)); return v; }
+    #else
+    static inline double vlr_keep(double v) { volatile double t = v; return t; }
+    #endif
     """
     const int VLR_OPENMP
     const char* VLR_CYTHON_VERSION
     int vlr_max_threads() noexcept nogil
+    double vlr_keep(double) noexcept nogil
 
 #: True when this extension was compiled with OpenMP (otherwise every call runs on one thread).
 OPENMP = bool(VLR_OPENMP)
@@ -63,14 +73,15 @@ ctypedef struct loss_dz:
 cdef inline loss_dz _loss_and_dz(double z, double y) noexcept nogil:
     cdef loss_dz r
     cdef double e
+    cdef double one_minus_y = vlr_keep(1 - y)  # exact for labels 0 and 1; kept as is
     if z > 0:
         e = exp(-z)
-        r.loss = log1p(e) + (1 - y) * z
-        r.dz = ((1 - y) - y * e) / (1 + e)
+        r.loss = log1p(e) + one_minus_y * z
+        r.dz = (one_minus_y - y * e) / (1 + e)
     else:
         e = exp(z)
         r.loss = log1p(e) - y * z
-        r.dz = ((1 - y) * e - y) / (1 + e)
+        r.dz = (one_minus_y * e - y) / (1 + e)
     return r
 
 

@@ -42,3 +42,18 @@ def test_all_zero_X(kernel, dtype):
 def test_degenerate_shapes(kernel, n_x, m):
     w, b, X, y = make_problem(n_x, m, seed=3)
     assert_matches(vlr.get_kernel(kernel).module.gradients(w, b, X, y), reference(w, b, X, y), X)
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+@pytest.mark.parametrize("z", [5.0, 30.0, 300.0])
+def test_confident_correct_predictions_keep_relative_accuracy(kernel, z):
+    # y = 1 at z > 0 and y = 0 at z < 0: dz = -e or e with e = exp(-|z|), tiny but exact to a
+    # few ulps -- not rounded against 1 (as 1 - y·(1 + e) would be: fast-math reassociation)
+    X = np.array([[1.0, -1.0, 2.0, -2.0]])
+    y = np.array([1.0, 0.0, 1.0, 0.0])
+    J, dw, db = vlr.get_kernel(kernel).module.gradients(np.array([z]), 0.0, X, y)
+    e1, e2 = np.exp(-z), np.exp(-2 * z)
+    np.testing.assert_allclose(J, (np.log1p(e1) + np.log1p(e2)) / 2, rtol=1e-12)
+    np.testing.assert_allclose(db, 0.0 + (-e1 / (1 + e1) + e1 / (1 + e1)) / 4, atol=1e-300)
+    expected_dw = (-e1 / (1 + e1) * 1 + e1 / (1 + e1) * -1 + -e2 / (1 + e2) * 2 + e2 / (1 + e2) * -2) / 4
+    np.testing.assert_allclose(dw, [expected_dw], rtol=1e-12)
