@@ -117,7 +117,7 @@ def measure_float32(quick=False, progress=None):
     return points
 
 
-def measure_overhead(progress=None, repeat=9):
+def measure_overhead(progress=None, repeat=21):
     """Public ``vlr.gradients`` minus the raw kernel's ``gradients``, n_x = m = 8, in µs."""
     import vlr
     from .registry import available_kernels, get_kernel
@@ -128,9 +128,13 @@ def measure_overhead(progress=None, repeat=9):
         if progress:
             progress(f"interface overhead, {name}")
         raw = get_kernel(name).module.gradients
-        t_public, t_raw, t_auto = time_interleaved(
-            [lambda: vlr.gradients(w, b, X, Y, kernel=name), lambda: raw(w_flat, b, X, y),
-             lambda: vlr.gradients(w, b, X, Y)], repeat=repeat, min_time=0.2)
+        calls = [lambda: vlr.gradients(w, b, X, Y, kernel=name), lambda: raw(w_flat, b, X, y),
+                 lambda: vlr.gradients(w, b, X, Y)]
+        for call in calls * 20_000:  # warm up (the first seconds of a process run slower here)
+            call()
+        # single-threaded at this size: no thread pools to settle, so the blocks alternate
+        # back to back (a µs-sized difference needs the two sides as close in time as possible)
+        t_public, t_raw, t_auto = time_interleaved(calls, repeat=repeat, min_time=0.1, settle=0)
         points.append(dict(kernel=name, raw_us=t_raw * 1e6, public_us=t_public * 1e6,
                            overhead_us=(t_public - t_raw) * 1e6, auto_us=t_auto * 1e6,
                            auto_kernel=_fastest_for(X).name))
@@ -180,7 +184,7 @@ _MEASURES = {
     "bandwidth_fraction": lambda quick, progress: measure_vs_numpy_large(quick, progress),
     "vs_numpy_grid_min": lambda quick, progress: measure_grid(quick, progress),
     "float32_vs_float64": lambda quick, progress: measure_float32(quick, progress),
-    "overhead_us": lambda quick, progress: measure_overhead(progress, repeat=5 if quick else 9),
+    "overhead_us": lambda quick, progress: measure_overhead(progress, repeat=7 if quick else 21),
     "train_speedup": lambda quick, progress: measure_train(progress),
 }
 
