@@ -6,6 +6,7 @@ import error of :mod:`vlr`.
 """
 import importlib
 
+from .kernel_methods import KernelMethods
 from .tuning import FASTEST, Fastest
 
 #: Registry name -> module in vlr.kernels. The order is the study's: slowest to fastest idea.
@@ -23,7 +24,7 @@ _HINTS = {
 }
 
 
-class Kernel:
+class Kernel(KernelMethods):
     """One implementation of the gradient step, with the same methods as the module-level API.
 
     Attributes
@@ -63,21 +64,6 @@ class Kernel:
         if self._module is None:
             self.module
         return self._checked
-
-    def gradients(self, w, b, X, Y):
-        """Cost and gradients with this kernel; see :func:`vlr.gradients`."""
-        from .step import gradients
-        return gradients(w, b, X, Y, kernel=self)
-
-    def gradient_step(self, w, b, X, Y, alpha):
-        """One gradient-descent step with this kernel; see :func:`vlr.gradient_step`."""
-        from .step import gradient_step
-        return gradient_step(w, b, X, Y, alpha, kernel=self)
-
-    def train(self, X, Y, iterations, alpha, w0=None, b0=0.0):
-        """Gradient descent with this kernel; see :func:`vlr.train`."""
-        from .step import train
-        return train(X, Y, iterations, alpha, kernel=self, w0=w0, b0=b0)
 
 
 _kernels = {}  # name -> Kernel, for the kernels whose module imported

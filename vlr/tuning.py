@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .kernel_methods import KernelMethods
+
 #: Kernels that can be chosen: the pure-Python kernels are never the fastest.
 CANDIDATES = ("numpy", "numba", "cython")
 #: Upper bounds, in bytes of X, of the size classes (L2 per core, L3 of the 2-core machine).
@@ -149,7 +151,7 @@ class Calibration:
         return winner
 
 
-class Fastest:
+class Fastest(KernelMethods):
     """The kernel that measured fastest for each class of X (what ``vlr.fastest`` is).
 
     It has the methods of a :class:`vlr.Kernel` (``gradients``, ``gradient_step``, ``train``);
@@ -206,21 +208,6 @@ class Fastest:
                 self.calibration.calibrate(cls)
             entry = self.calibration.classes[cls]
         return get_kernel(entry["kernel"])
-
-    def gradients(self, w, b, X, Y):
-        """Cost and gradients with the fastest kernel for X; see :func:`vlr.gradients`."""
-        from .step import gradients
-        return gradients(w, b, X, Y, kernel=self)
-
-    def gradient_step(self, w, b, X, Y, alpha):
-        """One gradient-descent step with the fastest kernel for X; see :func:`vlr.gradient_step`."""
-        from .step import gradient_step
-        return gradient_step(w, b, X, Y, alpha, kernel=self)
-
-    def train(self, X, Y, iterations, alpha, w0=None, b0=0.0):
-        """Gradient descent with the fastest kernel for X; see :func:`vlr.train`."""
-        from .step import train
-        return train(X, Y, iterations, alpha, kernel=self, w0=w0, b0=b0)
 
 
 #: The one instance: ``vlr.fastest`` and ``kernel="auto"``.
