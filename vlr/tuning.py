@@ -2,7 +2,7 @@
 
 Design:
   A. A *shape class* sums up what decides which kernel wins: the size of X against the caches
-     (``small`` fits L2, ``medium`` fits L3, ``large`` streams from memory), few or many
+     (``small``: about the L2s, ``medium``: the L3, ``large`` streams from memory), few or many
      features (``narrow``: n_x <= 16, where the per-example exp/log1p dominate; ``wide``),
      the dtype, and the layout (``C``: examples adjacent; ``F``: features adjacent).
   B. A class is *calibrated* once: each candidate kernel (numpy, numba, cython -- the
@@ -28,7 +28,8 @@ from .kernel_methods import KernelMethods
 
 #: Kernels that can be chosen: the pure-Python kernels are never the fastest.
 CANDIDATES = ("numpy", "numba", "cython")
-#: Upper bounds, in bytes of X, of the size classes (L2 per core, L3 of the 2-core machine).
+#: Upper bounds, in bytes of X, of the size classes: about the L2 of both cores (512 KiB each on
+#: the development machine), and its L3 (32 MiB).
 SMALL_BYTES = 1 << 20
 MEDIUM_BYTES = 32 << 20
 #: At most this many features is "narrow".
