@@ -161,13 +161,18 @@ def _gradients_parallel(X, w, b, y, by_tiles, tile, n_chunks):
 
 
 @njit(cache=True)
+def _pass(X, w, b, y, by_tiles, tile, n_chunks):
+    # One pass over X on n_chunks threads: the sums (J·m, dw·m, db·m, labels outside [0, 1]).
+    if n_chunks == 1:
+        return _gradients_serial(X, w, b, y, by_tiles, tile)
+    return _gradients_parallel(X, w, b, y, by_tiles, tile, n_chunks)
+
+
+@njit(cache=True)
 def _gradients(X, w, b, y, by_tiles, tile, n_chunks):
     # One pass, then the final scaling in compiled code (no NumPy call per step), with the two
     # checks the public interface needs: labels in [0, 1], and every output finite.
-    if n_chunks == 1:
-        J, dw_sum, db, bad = _gradients_serial(X, w, b, y, by_tiles, tile)
-    else:
-        J, dw_sum, db, bad = _gradients_parallel(X, w, b, y, by_tiles, tile, n_chunks)
+    J, dw_sum, db, bad = _pass(X, w, b, y, by_tiles, tile, n_chunks)
     m = X.shape[1]
     dw = np.empty(X.shape[0], dtype=X.dtype)
     finite = math.isfinite(J) and math.isfinite(db)
@@ -226,10 +231,7 @@ def _train(X, w0, b, y, alpha, iterations, by_tiles, tile, n_chunks):
     dw_cast = np.empty(n_x, dtype=w.dtype)
     costs = np.empty(iterations)
     for it in range(iterations):
-        if n_chunks == 1:
-            J, dw, db, _ = _gradients_serial(X, w, b, y, by_tiles, tile)
-        else:
-            J, dw, db, _ = _gradients_parallel(X, w, b, y, by_tiles, tile, n_chunks)
+        J, dw, db, _ = _pass(X, w, b, y, by_tiles, tile, n_chunks)
         costs[it] = J / m
         for j in range(n_x):
             dw_cast[j] = dw[j] / m

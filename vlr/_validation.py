@@ -1,12 +1,12 @@
 """Validation of user input, done once in the public interface.
 
 Everything here is O(1) or O(m + n_x): nothing reads X. Non-finite values in X or w are
-caught afterwards from the kernel's outputs (``check_outputs``), which they always poison, so
-a one-pass kernel is not slowed down by an extra pass over X (see DESIGN.md).
+caught afterwards from the kernel's outputs, which they always poison (``outputs_finite``, then
+``explain_non_finite``), so a one-pass kernel is not slowed down by an extra pass over X.
 
 Small calls are dominated by fixed costs (each NumPy call costs ~1 µs), so arrays that are
-already what the kernels take (ndarray, right dtype, contiguous) go through without a NumPy
-call, and the compiled kernels check the labels and the outputs in the same call as the step
+already what the kernels take (``fast_inputs``: ndarrays, one dtype, contiguous) go through
+without a NumPy call, and the compiled kernels check the labels and the outputs in the same call as the step
 (``gradients_checked``); only the other kernels use :func:`check_labels` here.
 """
 import math
@@ -77,38 +77,28 @@ def fast_inputs(w, b, X, Y):
     return w.ravel(), w_shape, b, X, Y.ravel()  # views: both are contiguous
 
 
-def _kernel_ready(arr, shapes, dtype):
-    """True if ``arr`` is already a contiguous, aligned ndarray of ``dtype`` in one of ``shapes``."""
-    return (type(arr) is np.ndarray and arr.dtype == dtype and arr.shape in shapes
-            and arr.flags.c_contiguous and arr.flags.aligned)
-
-
 def validate_w(w, n_x, dtype):
-    """Return w as a contiguous (n_x,) array of ``dtype`` and its shape; accepts (n_x, 1) or (n_x,).
+    """Return w as a contiguous, aligned (n_x,) array of ``dtype`` (a view when it already is one)
+    and its shape; accepts (n_x, 1) or (n_x,).
 
-    Finiteness is not checked here: NaN/inf in w poisons J (see :func:`check_outputs`).
+    Finiteness is not checked here: NaN/inf in w poisons J (see :func:`explain_non_finite`).
     """
-    shapes = ((n_x,), (n_x, 1))
-    if _kernel_ready(w, shapes, dtype):
-        return w.reshape(n_x), w.shape
     arr = _real_array(w, "w")
-    if arr.shape not in shapes:
+    if arr.shape not in ((n_x,), (n_x, 1)):
         raise ValueError(f"w must have shape ({n_x}, 1) or ({n_x},) to match X's n_x = {n_x} rows, "
                          f"got shape {arr.shape}")
     return np.require(arr.reshape(n_x), dtype=dtype, requirements="CA"), arr.shape
 
 
 def validate_Y(Y, m, dtype):
-    """Return Y as a contiguous (m,) array of ``dtype``; accepts shape (1, m) or (m,).
+    """Return Y as a contiguous, aligned (m,) array of ``dtype`` (a view when it already is one);
+    accepts shape (1, m) or (m,).
 
     The labels' range is checked by :func:`check_labels` or, in the same pass as the step, by
     a compiled kernel.
     """
-    shapes = ((m,), (1, m))
-    if _kernel_ready(Y, shapes, dtype):
-        return Y.reshape(m)
     arr = _real_array(Y, "Y")
-    if arr.shape not in shapes:
+    if arr.shape not in ((m,), (1, m)):
         hint = " (X has examples as columns: did you pass X.T?)" if arr.ndim >= 1 else ""
         raise ValueError(f"Y must have shape (1, {m}) or ({m},) to match X's m = {m} columns, "
                          f"got shape {arr.shape}{hint}")
@@ -154,12 +144,13 @@ def outputs_finite(J, dw, db):
     return math.isfinite(J) and math.isfinite(db) and bool(np.isfinite(dw).all())
 
 
-def explain_non_finite(X, w):
+def explain_non_finite(X, w, X_finite=None):
     """Raise the ``ValueError`` that says why a step was not finite: X, w, or an overflow of z.
 
-    Called only on failure: this is where X is scanned, to name the cause.
+    Called only on failure: this is where X is scanned, to name the cause (unless the caller
+    already knows, as the Dask path does, and passes ``X_finite``).
     """
-    if not np.isfinite(X).all():
+    if not (np.isfinite(X).all() if X_finite is None else X_finite):
         raise ValueError("X contains NaN or inf")
     if not np.isfinite(w).all():
         raise ValueError("w contains NaN or inf")

@@ -17,7 +17,8 @@ import sys
 
 import numpy as np
 
-from ._validation import SUPPORTED_DTYPES, check_labels, validate_scalar
+from ._validation import (SUPPORTED_DTYPES, check_labels, explain_non_finite, outputs_finite,
+                          validate_scalar, validate_w)
 
 #: How many partial sums Dask adds per node of its reduction tree.
 SPLIT_EVERY = 8
@@ -48,7 +49,7 @@ def _block_sums(X_block, Y_block, w, b, kernel_name):
     else:
         labels_ok = bool(((y >= 0) & (y <= 1)).all())
         J, dw, db = kernel.module.gradients(w, b, X_block, y)
-        finite = bool(np.isfinite(J) and np.isfinite(db) and np.isfinite(dw).all())
+        finite = outputs_finite(J, dw, db)
     column = np.empty((_HEAD + X_block.shape[0], 1))
     column[:_HEAD, 0] = J * m_c, db * m_c, m_c, not labels_ok, not finite
     column[_HEAD:, 0] = np.asarray(dw, dtype=np.float64) * m_c
@@ -77,16 +78,10 @@ def _prepare(w, b, X, Y):
     if Y.dtype.kind not in "biuf":
         raise TypeError(f"Y must hold real numbers, got dtype {Y.dtype}")
     Y = Y.rechunk((1, X.chunks[1]))
-    w = np.asarray(w)
-    if w.dtype.kind not in "biuf":
-        raise TypeError(f"w must hold real numbers, got dtype {w.dtype}")
-    if w.shape not in ((n_x,), (n_x, 1)):
-        raise ValueError(f"w must have shape ({n_x}, 1) or ({n_x},) to match X's n_x = {n_x} rows, "
-                         f"got shape {w.shape}")
-    w_flat = np.ascontiguousarray(w.reshape(n_x), dtype=X.dtype)
-    if not np.isfinite(w_flat).all():
+    w_flat, w_shape = validate_w(w, n_x, X.dtype)
+    if not np.isfinite(w_flat).all():  # checked once here, not per block
         raise ValueError("w contains NaN or inf")
-    return w_flat, w.shape, validate_scalar(b, "b"), Y
+    return w_flat, w_shape, validate_scalar(b, "b"), Y
 
 
 def _gradients(w_flat, b, X, Y, kernel_name):
@@ -101,10 +96,7 @@ def _gradients(w_flat, b, X, Y, kernel_name):
     if bad_labels:
         check_labels(Y.compute().reshape(-1))  # raises, saying how
     if non_finite:
-        if not bool(da.isfinite(X).all().compute()):
-            raise ValueError("X contains NaN or inf")
-        raise ValueError(f"the step is not finite although every input is: z = wᵀX + b "
-                         f"overflowed {X.dtype}; scale X or w down")
+        explain_non_finite(X, w_flat, X_finite=bool(da.isfinite(X).all().compute()))
     return J_m / m, (total[_HEAD:] / m).astype(X.dtype), db_m / m
 
 
