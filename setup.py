@@ -1,4 +1,4 @@
-"""Builds the Cython kernel, with OpenMP when the compiler accepts -fopenmp.
+"""Builds the Cython kernel, with OpenMP and glibc's SIMD math when the toolchain has them.
 
 Everything else about the package is in pyproject.toml. The extension is optional: without a
 working compiler the package still installs and ``vlr.available_kernels()`` says why cython is
@@ -14,22 +14,39 @@ from setuptools.command.build_ext import build_ext
 
 OPENMP_FLAG = "-fopenmp"
 # Let gcc/clang reorder sums so reductions vectorise -- without -ffinite-math-only, so NaN/inf in
-# X still reach the outputs, where vlr's validation looks for them.
+# X still reach the outputs, where vlr's validation looks for them. (The per-example loss loop,
+# kernels/_simd_loss.h, opts out of -fassociative-math and reorders only its omp simd sums.)
 REASSOCIATE = ["-fno-math-errno", "-fassociative-math", "-fno-signed-zeros", "-fno-trapping-math"]
-
-
 NATIVE_FLAG = "-march=native"  # the extension is built on the machine that runs it
+# `omp simd` loops (the loss loop's reductions, and its calls to vector exp/log1p) need no OpenMP
+# runtime: -fopenmp-simd turns on just the pragmas.
+SIMD_FLAG = "-fopenmp-simd"
+# glibc's libmvec (>= 2.35 for log1p) gives SIMD exp/log1p to loops declared as below.
+LIBMVEC_CHECK = """#include <math.h>
+#pragma omp declare simd notinbranch
+double exp(double);
+#pragma omp declare simd notinbranch
+double log1p(double);
+double x[256];
+int main(void) {
+    double s = 0;
+    #pragma omp simd reduction(+:s)
+    for (int i = 0; i < 256; i++) s += log1p(exp(-fabs(x[i])));
+    return s > 1e9;
+}
+"""
 
 
-def compiler_accepts(compiler, flag, program="int main(void) { return 0; }\n"):
-    """True if ``compiler`` compiles and links ``program`` with ``flag``."""
+def compiler_accepts(compiler, flags, program="int main(void) { return 0; }\n", libraries=()):
+    """True if ``compiler`` compiles and links ``program`` with ``flags``."""
     with tempfile.TemporaryDirectory() as tmp:
         source = os.path.join(tmp, "check.c")
         with open(source, "w") as f:
             f.write(program)
         try:
-            objects = compiler.compile([source], output_dir=tmp, extra_postargs=[flag])
-            compiler.link_executable(objects, "check", output_dir=tmp, extra_postargs=[flag])
+            objects = compiler.compile([source], output_dir=tmp, extra_postargs=list(flags))
+            compiler.link_executable(objects, "check", output_dir=tmp, extra_postargs=list(flags),
+                                     libraries=list(libraries))
         except Exception:
             return False
     return True
@@ -37,22 +54,30 @@ def compiler_accepts(compiler, flag, program="int main(void) { return 0; }\n"):
 
 class BuildExtWithOpenMP(build_ext):
     def build_extensions(self):
+        cc = self.compiler
         use_openmp = os.environ.get("VLR_DISABLE_OPENMP") != "1" and compiler_accepts(
-            self.compiler, OPENMP_FLAG, "#include <omp.h>\nint main(void) { return omp_get_max_threads() < 1; }\n")
-        use_native = os.environ.get("VLR_PORTABLE") != "1" and compiler_accepts(self.compiler, NATIVE_FLAG)
+            cc, [OPENMP_FLAG], "#include <omp.h>\nint main(void) { return omp_get_max_threads() < 1; }\n")
+        use_native = os.environ.get("VLR_PORTABLE") != "1" and compiler_accepts(cc, [NATIVE_FLAG])
+        flags = ["-O3"] + REASSOCIATE + ([NATIVE_FLAG] if use_native else [])
+        flags += [OPENMP_FLAG] if use_openmp else [SIMD_FLAG] if compiler_accepts(cc, [SIMD_FLAG]) else []
+        use_libmvec = os.environ.get("VLR_DISABLE_LIBMVEC") != "1" and compiler_accepts(
+            cc, flags, LIBMVEC_CHECK, libraries=["m"])
         print(f"vlr: building the cython kernel {'with' if use_openmp else 'WITHOUT'} OpenMP"
-              f"{', for this CPU (-march=native)' if use_native else ''}")
+              f"{', for this CPU (-march=native)' if use_native else ''}, with "
+              f"{'SIMD exp/log1p (glibc libmvec)' if use_libmvec else 'SCALAR exp/log1p (no libmvec)'}")
         for ext in self.extensions:
-            ext.define_macros.append(("VLR_CYTHON_VERSION", f'"{Cython.__version__}"'))
-            ext.extra_compile_args += ["-O3"] + REASSOCIATE + ([NATIVE_FLAG] if use_native else [])
-            ext.extra_compile_args += [OPENMP_FLAG] if use_openmp else []
+            ext.define_macros += [("VLR_CYTHON_VERSION", f'"{Cython.__version__}"'),
+                                  ("VLR_LIBMVEC", "1" if use_libmvec else "0")]
+            ext.extra_compile_args += flags
             ext.extra_link_args += [OPENMP_FLAG] if use_openmp else []
+            ext.libraries += ["m"]
         super().build_extensions()
 
 
 setup(
     ext_modules=cythonize(
-        [Extension("vlr.kernels.cython_omp", ["kernels/cython_omp.pyx"], optional=True)],
+        [Extension("vlr.kernels.cython_omp", ["kernels/cython_omp.pyx"], optional=True,
+                   depends=["kernels/_simd_loss.h"])],
         language_level=3,
     ),
     cmdclass={"build_ext": BuildExtWithOpenMP},

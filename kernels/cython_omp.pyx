@@ -2,22 +2,26 @@
 """Cython: one fused pass over X, OpenMP threads over examples when compiled with them.
 
 Design:
-  A. ``_loss_and_dz`` is the stable per-example math of :mod:`vlr.kernels`, in double.
+  A. ``_tile_loss`` is the stable per-example math of :mod:`vlr.kernels` for a whole tile, in
+     double, written in C (``_simd_loss.h``) so that gcc vectorises it with glibc's SIMD
+     exp/log1p (``SIMD_MATH`` says whether the build found them), and built without
+     ``-fassociative-math`` so ``(1 - y) - y·e`` keeps its accuracy.
   B. ``_block`` processes examples ``i0:i1`` of X given as a pointer and element strides, so
-     C-ordered, F-ordered, sliced and negatively strided X all work without a copy:
-     - examples adjacent (C order): a tile of examples at a time -- z row by row, then dz,
-       then dw from the same tile while it is in cache;
-     - features adjacent (F order, ``X_sklearn.T``): per example, a dot product then an axpy.
-  C. ``_gradients`` splits the examples into one contiguous chunk per thread
+     C-ordered, F-ordered, sliced and negatively strided X all work without a copy, a tile of
+     examples at a time: z, then loss and dz for the tile, then dw from the same tile while it
+     is in cache. z and dw go row by row when examples are adjacent (C order), as a dot
+     product and an axpy per example when features are adjacent (F order, ``X_sklearn.T``).
+  C. ``_pass`` splits the examples into one contiguous chunk per thread
      (``prange(schedule='static')``), each with its own dw row padded to 64 bytes; the rows are
      summed after the parallel region in a fixed order.
 float32 and float64 are the fused type ``floating``: X is read in its own dtype; a tile's z and
 dw sums run in it too (float32 keeps twice the SIMD width and needs no conversions), while J,
-db, the per-example loss and the sums over tiles are double. Without ``-fopenmp`` the prange runs serially: ``OPENMP`` says which.
+db, the per-example loss and the sums over tiles are double. Without ``-fopenmp`` the prange
+runs serially: ``OPENMP`` says which.
 """
 from cython cimport floating
 from cython.parallel cimport prange
-from libc.math cimport exp, isfinite, log1p
+from libc.math cimport isfinite
 
 import numpy as np
 
@@ -36,20 +40,10 @@ cdef extern from *:
     #ifndef VLR_CYTHON_VERSION
     #define VLR_CYTHON_VERSION "unknown"
     #endif
-    /* vlr_keep(v) is v, opaque to the optimiser: -fassociative-math may not fold it into a
-       neighbouring sum (it turned (1 - y) - y*e into 1 - y*(1 + e), losing -e when y = 1). */
-    #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-    static inline double vlr_keep(double v) { __asm__("" : "+x"(v)); return v; }
-    #elif defined(__GNUC__) && defined(__aarch64__)
-    static inline double vlr_keep(double v) { __asm__("" : "+w"(v)); return v; }
-    #else
-    static inline double vlr_keep(double v) { volatile double t = v; return t; }
-    #endif
     """
     const int VLR_OPENMP
     const char* VLR_CYTHON_VERSION
     int vlr_max_threads() noexcept nogil
-    double vlr_keep(double) noexcept nogil
 
 #: True when this extension was compiled with OpenMP (otherwise every call runs on one thread).
 OPENMP = bool(VLR_OPENMP)
@@ -65,24 +59,27 @@ PARALLEL_MIN_ELEMENTS = _PARALLEL_MIN_ELEMENTS
 TILE_BYTES = _TILE_BYTES
 cdef Py_ssize_t PAD = 8  # doubles per 64-byte cache line
 
-ctypedef struct loss_dz:
-    double loss
-    double dz
+cdef extern from "_simd_loss.h" nogil:
+    const int VLR_LIBMVEC
+    void vlr_tile_loss_f64(const double* z, const double* y, Py_ssize_t n, double* dz,
+                           double* sums)
+    void vlr_tile_loss_f32(const float* z, const float* y, Py_ssize_t n, float* dz,
+                           double* sums)
+
+#: True when the per-example exp/log1p are glibc's SIMD versions (libmvec), False when they are
+#: scalar libm calls (no libmvec, or another compiler): set by setup.py, which says which.
+SIMD_MATH = bool(VLR_LIBMVEC)
 
 
-cdef inline loss_dz _loss_and_dz(double z, double y) noexcept nogil:
-    cdef loss_dz r
-    cdef double e
-    cdef double one_minus_y = vlr_keep(1 - y)  # exact for labels 0 and 1; kept as is
-    if z > 0:
-        e = exp(-z)
-        r.loss = log1p(e) + one_minus_y * z
-        r.dz = (one_minus_y - y * e) / (1 + e)
+cdef inline void _tile_loss(const floating* z,   # IN  (nt,)
+                            const floating* y,   # IN  (nt,)
+                            Py_ssize_t nt,
+                            floating* dz,        # OUT (nt,), may be z
+                            double* sums) noexcept nogil:  # OUT (3,) J, db, bad labels: added to
+    if floating is double:
+        vlr_tile_loss_f64(z, y, nt, dz, sums)
     else:
-        e = exp(z)
-        r.loss = log1p(e) - y * z
-        r.dz = (one_minus_y * e - y) / (1 + e)
-    return r
+        vlr_tile_loss_f32(z, y, nt, dz, sums)
 
 
 cdef inline void _tile_z(const floating* X0,    # IN  X0[j * sf + k * se], the tile's first column
@@ -162,41 +159,33 @@ cdef void _block(const floating* X,         # IN  X[j, i] = X[j * sf + i * se]
                  double* dw_acc,            # OUT (n_x,), added to
                  double* J_db) noexcept nogil:  # OUT (3,), set: J, db, labels outside [0, 1]
     cdef Py_ssize_t i, j, k, t0, nt
-    cdef double J = 0, db = 0, zi, yk, bad = 0
+    cdef double zi, d
     cdef const floating* col
-    cdef loss_dz r
-    if se * se <= sf * sf:  # examples adjacent: tiles of examples
-        t0 = i0
-        while t0 < i1:
-            nt = min(tile, i1 - t0)
+    J_db[0] = J_db[1] = J_db[2] = 0
+    t0 = i0
+    while t0 < i1:  # a tile of examples at a time: z, then loss and dz, then dw from cache
+        nt = min(tile, i1 - t0)
+        if se * se <= sf * sf:  # examples adjacent: z and dw row by row
             for k in range(nt):
                 z[k] = b
             _tile_z(X + t0 * se, sf, se, w, n_x, nt, z)
+        else:  # features adjacent: a dot product per example
             for k in range(nt):
-                yk = y[t0 + k]
-                bad += not (yk >= 0 and yk <= 1)  # NaN too; y is read here anyway
-                r = _loss_and_dz(z[k], yk)
-                J += r.loss
-                db += r.dz
-                z[k] = r.dz
-            _tile_dw(X + t0 * se, sf, se, n_x, nt, z, dw_acc)  # while the tile is in cache
-            t0 += tile
-    else:  # features adjacent: one example at a time
-        for i in range(i0, i1):
-            col = X + i * se
-            zi = b
-            for j in range(n_x):
-                zi += <double>w[j] * col[j * sf]
-            yk = y[i]
-            bad += not (yk >= 0 and yk <= 1)
-            r = _loss_and_dz(zi, yk)
-            J += r.loss
-            db += r.dz
-            for j in range(n_x):
-                dw_acc[j] += col[j * sf] * r.dz
-    J_db[0] = J
-    J_db[1] = db
-    J_db[2] = bad
+                col = X + (t0 + k) * se
+                zi = b
+                for j in range(n_x):
+                    zi += <double>w[j] * col[j * sf]
+                z[k] = <floating>zi
+        _tile_loss(z, y + t0, nt, z, J_db)  # z becomes dz
+        if se * se <= sf * sf:
+            _tile_dw(X + t0 * se, sf, se, n_x, nt, z, dw_acc)
+        else:
+            for k in range(nt):
+                col = X + (t0 + k) * se
+                d = z[k]
+                for j in range(n_x):
+                    dw_acc[j] += col[j * sf] * d
+        t0 += tile
 
 
 cdef void _pass(const floating* Xp, Py_ssize_t sf, Py_ssize_t se, const floating* w, double b,
