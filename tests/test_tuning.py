@@ -1,8 +1,9 @@
-"""The measured ``fastest``: calibration, the on-disk cache, its key, the override."""
+"""The measured ``fastest``: classes, calibration on the caller's data, the cache, its key, the override."""
 import json
 import os
 import subprocess
 import sys
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -10,6 +11,8 @@ import pytest
 import vlr
 from vlr import tuning
 from helpers import assert_matches, make_problem, reference
+
+STEP_CLASS = "step float64 C n_x 4-7 m 256-511"  # _small_problem's
 
 
 @pytest.fixture
@@ -26,32 +29,59 @@ def _small_problem(order="C"):
     return make_problem(5, 300, seed=3, order=order)
 
 
+def _choose(X):
+    """FASTEST's choice for a gradient step on X (calibrating on a step of a made-up problem)."""
+    w, y = np.zeros(X.shape[0], X.dtype), np.zeros(X.shape[1], X.dtype)
+    return tuning.FASTEST.choose(X, lambda k: k.module.gradients(w, 0.0, X, y))
+
+
 def test_shape_classes():
     cls = tuning.shape_class
-    assert cls(np.zeros((8, 100))) == "small-narrow-float64-C"
-    assert cls(np.zeros((8, 100), order="F")) == "small-narrow-float64-F"
-    assert cls(np.zeros((100, 8), dtype=np.float32)) == "small-wide-float32-C"
-    assert cls(np.zeros((17, 1))) == "small-wide-float64-C"  # one example: layout by the rule
-    assert cls(np.empty((4, 1 << 20))) == "medium-narrow-float64-C"  # 32 MiB
-    assert cls(np.empty((4, (1 << 20) + 1))) == "large-narrow-float64-C"
-    assert cls(np.empty((100, 100))[:, ::-2]) == "small-wide-float64-C"  # negative strides
-    assert set(map(cls, (tuning._example(c)[2] for c in tuning.all_classes()
-                         if c.startswith("small")))) == {c for c in tuning.all_classes()
-                                                        if c.startswith("small")}
-    assert len(tuning.all_classes()) == 24
+    assert cls(np.zeros((8, 100))) == "step float64 C n_x 8-15 m 64-127"
+    assert cls(np.zeros((8, 100), order="F")) == "step float64 F n_x 8-15 m 64-127"
+    assert cls(np.zeros((1, 10_000), dtype=np.float32), "train") == "train float32 C n_x 1 m 8192-16383"
+    assert cls(np.zeros((12288, 209))) == "step float64 C n_x 8192-16383 m 128-255"
+    assert cls(np.zeros((17, 1))) == "step float64 C n_x 16-31 m 1"  # one example: layout by the rule
+    assert cls(np.empty((100, 100))[:, ::-2]) == "step float64 C n_x 64-127 m 32-63"  # negative strides
+    with pytest.raises(ValueError, match="purpose must be one of"):
+        cls(np.zeros((2, 2)), "predict")
 
 
-def test_fresh_cache_calibrates_and_gives_a_working_kernel(fresh_cache):
+def test_fresh_cache_calibrates_on_the_call_and_returns_its_answer(fresh_cache):
     w, b, X, y = _small_problem()
     assert not fresh_cache.exists()
     assert_matches(vlr.fastest.gradients(w, b, X, y), reference(w, b, X, y), X)
     stored = json.loads(fresh_cache.read_text())
-    entry = stored["classes"]["small-narrow-float64-C"]
+    entry = stored["classes"][STEP_CLASS]
     assert entry["kernel"] in tuning.CANDIDATES
     assert set(entry["seconds"]) == set(tuning.CANDIDATES)
     assert entry["kernel"] == min(entry["seconds"], key=entry["seconds"].get)
     assert stored["key"] == tuning.cache_key()
-    assert list(stored["classes"]) == ["small-narrow-float64-C"]  # only what was needed
+    assert list(stored["classes"]) == [STEP_CLASS]  # only what was needed
+
+
+def test_calibration_uses_the_callers_arrays_and_allocates_nothing_of_X_size(fresh_cache):
+    w, b, X, y = make_problem(100, 50_000, seed=1)  # 40 MB
+    tracemalloc.start()
+    try:
+        result = vlr.gradients(w, b, X, y)  # calibrates its class, then answers
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert_matches(result, vlr.gradients(w, b, X, y, kernel="numpy"), X)
+    assert "step float64 C n_x 64-127 m 32768-65535" in json.loads(fresh_cache.read_text())["classes"]
+    assert peak < 0.1 * X.nbytes, f"calibration allocated {peak / 1e6:.1f} MB for a {X.nbytes / 1e6:.0f} MB X"
+
+
+def test_train_is_chosen_for_the_training_loop(fresh_cache):
+    w, b, X, y = _small_problem()
+    result = vlr.train(X, y, 20, 0.1)
+    classes = json.loads(fresh_cache.read_text())["classes"]
+    assert list(classes) == ["train float64 C n_x 4-7 m 256-511"]
+    winner = classes["train float64 C n_x 4-7 m 256-511"]["kernel"]
+    expected = vlr.train(X, y, 20, 0.1, kernel=winner)
+    np.testing.assert_array_equal(result.costs, expected.costs)
+    np.testing.assert_array_equal(result.w, expected.w)
 
 
 def test_second_use_reads_the_cache(fresh_cache):
@@ -59,10 +89,10 @@ def test_second_use_reads_the_cache(fresh_cache):
     vlr.gradients(w, b, X, y)  # calibrates
     stored = json.loads(fresh_cache.read_text())
     # a stored choice is followed as is: make it one the measurement would hardly pick
-    stored["classes"]["small-narrow-float64-C"] = {"kernel": "numpy", "seconds": {"numpy": 1.0}}
+    stored["classes"][STEP_CLASS] = {"kernel": "numpy", "seconds": {"numpy": 1.0}}
     fresh_cache.write_text(json.dumps(stored))
     tuning.FASTEST.reset()
-    assert tuning.FASTEST.choose(X).name == "numpy"
+    assert _choose(X).name == "numpy"
     assert_matches(vlr.gradients(w, b, X, y), reference(w, b, X, y), X)
     assert json.loads(fresh_cache.read_text()) == stored  # not recalibrated, not rewritten
 
@@ -72,27 +102,27 @@ def test_a_changed_key_recalibrates(fresh_cache):
     stale_key = tuning.cache_key()
     stale_key["versions"]["numpy"] = "1.0.0"  # as if NumPy had been upgraded since
     fresh_cache.write_text(json.dumps({"key": stale_key, "classes": {
-        "small-narrow-float64-C": {"kernel": "numpy", "seconds": {"numpy": 1.0}}}}))
+        STEP_CLASS: {"kernel": "numpy", "seconds": {"numpy": 1.0}}}}))
     tuning.FASTEST.reset()
     assert "another machine or with other versions" in tuning.FASTEST.calibration.discarded
-    tuning.FASTEST.choose(X)
+    _choose(X)
     stored = json.loads(fresh_cache.read_text())
     assert stored["key"] == tuning.cache_key()
-    assert set(stored["classes"]["small-narrow-float64-C"]["seconds"]) == set(tuning.CANDIDATES)
+    assert set(stored["classes"][STEP_CLASS]["seconds"]) == set(tuning.CANDIDATES)
 
 
 def test_an_unreadable_cache_is_replaced(fresh_cache):
     fresh_cache.write_text("{not json")
     w, b, X, y = _small_problem(order="F")
-    tuning.FASTEST.choose(X)
+    _choose(X)
     assert "unreadable" in tuning.FASTEST.calibration.discarded
-    assert "small-narrow-float64-F" in json.loads(fresh_cache.read_text())["classes"]
+    assert "step float64 F n_x 4-7 m 256-511" in json.loads(fresh_cache.read_text())["classes"]
 
 
 def test_override_by_environment(fresh_cache, monkeypatch):
     w, b, X, y = _small_problem()
     monkeypatch.setenv("VLR_FASTEST", "numba")
-    assert tuning.FASTEST.choose(X).name == "numba"
+    assert _choose(X).name == "numba"
     assert not fresh_cache.exists()  # no calibration
     tuning.FASTEST.reset()
     monkeypatch.setenv("VLR_FASTEST", "fortran")
@@ -104,27 +134,29 @@ def test_each_class_can_have_its_own_kernel(fresh_cache):
     w, b, X, y = _small_problem()
     X32 = X.astype(np.float32)
     fresh_cache.write_text(json.dumps({"key": tuning.cache_key(), "classes": {
-        "small-narrow-float64-C": {"kernel": "numba", "seconds": {"numba": 1.0}},
-        "small-narrow-float32-C": {"kernel": "cython", "seconds": {"cython": 1.0}}}}))
+        STEP_CLASS: {"kernel": "numba", "seconds": {"numba": 1.0}},
+        "train float32 C n_x 4-7 m 256-511": {"kernel": "cython", "seconds": {"cython": 1.0}}}}))
     tuning.FASTEST.reset()
-    assert tuning.FASTEST.choose(X).name == "numba"
-    assert tuning.FASTEST.choose(X32).name == "cython"
+    assert _choose(X).name == "numba"
     result = vlr.train(X32, y, 5, 0.1)
     expected = vlr.train(X32, y, 5, 0.1, kernel="cython")
     np.testing.assert_array_equal(result.costs, expected.costs)
+    assert list(json.loads(fresh_cache.read_text())["classes"]) == [
+        STEP_CLASS, "train float32 C n_x 4-7 m 256-511"]  # nothing measured
 
 
 def test_cli_tune_and_info(fresh_cache):
     env = dict(os.environ, VLR_CACHE_DIR=str(fresh_cache.parent))
     run = lambda *args: subprocess.run([sys.executable, "-m", "vlr", *args], env=env,
                                        capture_output=True, text=True, timeout=600)
-    tuned = run("tune", "--class", "small-wide-float32-F")
+    tuned = run("tune", "--size", "20x300", "--dtype", "float32", "--order", "F")
     assert tuned.returncode == 0, tuned.stderr
-    winner = json.loads(fresh_cache.read_text())["classes"]["small-wide-float32-F"]["kernel"]
+    classes = json.loads(fresh_cache.read_text())["classes"]
+    assert set(classes) == {"step float32 F n_x 16-31 m 256-511", "train float32 F n_x 16-31 m 256-511"}
     info = run("info")
     assert info.returncode == 0, info.stderr
-    line = next(l for l in info.stdout.splitlines() if "small-wide-float32-F" in l)
-    assert line.split()[1] == winner
-    assert "not measured yet" in info.stdout
-    bad = run("tune", "--class", "huge-float64")
-    assert bad.returncode == 2 and "unknown class 'huge-float64'" in bad.stderr
+    for cls, entry in classes.items():
+        line = next(l for l in info.stdout.splitlines() if cls in l)
+        assert line.split(cls)[1].split()[0] == entry["kernel"]
+    bad = run("tune", "--size", "20by300")
+    assert bad.returncode == 2 and "size must look like 100x10000" in bad.stderr

@@ -17,9 +17,15 @@ def _size(text):
     return n_x, m
 
 
+def _quick_grid_sizes():
+    from .study_grid import GRIDS, MAX_ELEMENTS
+    grid = GRIDS["quick"]
+    return [(n_x, m) for m in grid["m"] for n_x in grid["n_x"] if n_x * m <= MAX_ELEMENTS]
+
+
 def cmd_info(args):
     from .machine import describe, machine_info
-    from .tuning import ENV_OVERRIDE, Calibration, all_classes
+    from .tuning import ENV_OVERRIDE, Calibration
     info = machine_info()
     calibration = Calibration()
     if args.json:
@@ -31,18 +37,16 @@ def cmd_info(args):
     for name, status in info["kernels"].items():
         print(f"  {name:<10} {status}")
     override = os.environ.get(ENV_OVERRIDE)
-    print(f"fastest : measured per class of X, cached in {calibration.path}"
+    print(f"fastest : measured per class of call on its own data, cached in {calibration.path}"
           + (f"\n          OVERRIDDEN by {ENV_OVERRIDE}={override}" if override else "")
           + (f"\n          (stored file ignored: {calibration.discarded})" if calibration.discarded else ""))
-    for cls in all_classes():
-        entry = calibration.classes.get(cls)
-        if entry is None:
-            print(f"  {cls:<24} not measured yet (vlr tune, or the first call of that class)")
-            continue
+    if not calibration.classes:
+        print("  no class measured yet (the first call of a class measures it; or vlr tune)")
+    for cls, entry in sorted(calibration.classes.items()):
         best = entry["seconds"][entry["kernel"]]
         others = ", ".join(f"{k} {v / best:.2f}x" for k, v in sorted(entry["seconds"].items())
                            if k != entry["kernel"])
-        print(f"  {cls:<24} {entry['kernel']:<7} ({others} its time)")
+        print(f"  {cls:<40} {entry['kernel']:<7} ({others} its time)")
     return 0
 
 
@@ -50,26 +54,18 @@ def cmd_tune(args):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .tuning import all_classes, tune
-    classes = args.cls or all_classes()
-    unknown = sorted(set(classes) - set(all_classes()))
-    if unknown:
-        raise ValueError(f"unknown class {unknown[0]!r}; classes are {', '.join(all_classes())}")
+    from .tuning import shape_class, tune
     console = Console()
     with Progress(TextColumn("[bold]tune[/] {task.description}"), BarColumn(),
                   MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
-        task = bar.add_task("", total=len(classes))
+        task = bar.add_task("", total=2 * len(args.size))
 
-        def progress(cls):
-            bar.update(task, description=cls)
-            if progress.started:
-                bar.advance(task)
-            progress.started = True
-        progress.started = False
-        winners = tune(classes, progress=progress)
-        bar.advance(task)
-    for cls, winner in winners.items():
-        console.print(f"  {cls:<24} {winner}")
+        def progress(n_x, m, purpose):
+            bar.update(task, description=f"{purpose} n_x={n_x} m={m}")
+            bar.advance(task)
+        winners = tune(args.size, dtype=args.dtype, order=args.order, progress=progress)
+    for (n_x, m, purpose), winner in winners.items():
+        console.print(f"  {purpose:<5} n_x={n_x:<6} m={m:<9} {winner}")
     console.print("saved; `vlr info` shows the timings")
     return 0
 
@@ -211,9 +207,13 @@ def main(argv=None):
     p.add_argument("--json", action="store_true", help="print the machine description as JSON")
     p.set_defaults(func=cmd_info)
 
-    p = sub.add_parser("tune", help="measure the fastest kernel for every class of X and cache it")
-    p.add_argument("--class", dest="cls", action="append",
-                   help="only this class, e.g. large-wide-float64-C; repeatable (default: all)")
+    p = sub.add_parser("tune", help="measure the fastest kernel for the classes of some shapes now "
+                                    "(on generated data) and cache it")
+    p.add_argument("--size", type=_size, action="append",
+                   help="n_x x m, e.g. 100x10000; repeatable (default: the quick grid's shapes)")
+    p.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+    p.add_argument("--order", choices=["C", "F"], default="C",
+                   help="X's layout: C (examples adjacent) or F (features adjacent, X_sklearn.T)")
     p.set_defaults(func=cmd_tune)
 
     p = sub.add_parser("targets", help="measure the speed targets (fastest vs NumPy, bandwidth, "
@@ -235,7 +235,7 @@ def main(argv=None):
 
     args = parser.parse_args(argv)
     if getattr(args, "size", 1) is None:
-        args.size = list(DEFAULT_SIZES)
+        args.size = list(DEFAULT_SIZES) if args.command == "compare" else _quick_grid_sizes()
     from .site import SiteError
     from .study import StudyError
     try:

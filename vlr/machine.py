@@ -70,6 +70,7 @@ def machine_info(load_kernels=True):
                 threads[name] = module.default_threads()
                 if name == "cython":
                     info["cython_openmp"] = module.OPENMP
+                    info["cython_simd_math"] = getattr(module, "SIMD_MATH", None)
                     info["versions"]["Cython"] = module.CYTHON_VERSION
         info["kernel_threads"] = threads
     return info
@@ -88,9 +89,11 @@ def describe(info):
     ]
     if "kernel_threads" in info:
         threads = ", ".join(f"{k} {n}" for k, n in info["kernel_threads"].items())
-        omp = info.get("cython_openmp")
+        omp, simd = info.get("cython_openmp"), info.get("cython_simd_math")
         lines.append(f"threads : {threads}" + ("" if omp is None else
-                                               f" (cython built {'with' if omp else 'WITHOUT'} OpenMP)"))
+                                               f" (cython built {'with' if omp else 'WITHOUT'} OpenMP"
+                                               + ("" if simd is None else
+                                                  f", {'SIMD' if simd else 'SCALAR'} exp/log1p") + ")"))
     if info["env"]:
         lines.append("env     : " + " ".join(f"{k}={v}" for k, v in info["env"].items()))
     return "\n".join(lines)

@@ -48,8 +48,35 @@ class TrainResult(NamedTuple):
     costs: np.ndarray
 
 
-def _prepare(kernel, w, b, X, Y, w_default_zeros=False):
-    """Validated (kernel, w_flat, w_shape, b, X, y); ``kernel`` resolved for X if it is "auto"."""
+def _raw_gradients(kernel, w, b, X, y):
+    """The kernel's own call on clean arrays: (J, dw, db[, labels_ok, finite])."""
+    checked = kernel.gradients_checked
+    return checked(w, b, X, y) if checked is not None else kernel.module.gradients(w, b, X, y)
+
+
+def _loop(kernel, w, b, X, y, alpha, iterations):
+    """``iterations`` gradient steps on clean arrays, in compiled code if the kernel has a loop:
+    ``(w, b, costs)``. Labels and outputs are not checked here."""
+    if hasattr(kernel.module, "train"):
+        return kernel.module.train(w, b, X, y, alpha, iterations)
+    gradients = kernel.module.gradients
+    step = X.dtype.type(alpha)
+    costs = np.empty(iterations)
+    for it in range(iterations):
+        J, dw, db = gradients(w, b, X, y)
+        costs[it] = J
+        w = w - step * dw
+        b = b - alpha * db
+    return w, b, costs
+
+
+#: Training iterations timed per candidate when "auto" calibrates a training class.
+_TRAIN_PROBE_ITERATIONS = 16
+
+
+def _prepare(kernel, w, b, X, Y, w_default_zeros=False, resolve=True):
+    """Validated (kernel, w_flat, w_shape, b, X, y); ``kernel`` resolved for X's gradient step
+    if it is "auto" and ``resolve``."""
     ready = fast_inputs(w, b, X, Y)
     if ready is None:
         X = validate_X(X)
@@ -58,16 +85,16 @@ def _prepare(kernel, w, b, X, Y, w_default_zeros=False):
             w = np.zeros((n_x, 1), dtype=X.dtype)
         w_flat, w_shape = validate_w(w, n_x, X.dtype)
         ready = w_flat, w_shape, validate_scalar(b, "b"), X, validate_Y(Y, m, X.dtype)
-    if type(kernel) is Fastest:
-        kernel = kernel.choose(ready[3])
+    if resolve and type(kernel) is Fastest:
+        w, _, b, X, y = ready
+        kernel = kernel.choose(X, lambda k: _raw_gradients(k, w, b, X, y))
     return (kernel,) + ready
 
 
 def _run(kernel, w, b, X, y):
     """The kernel's (J, dw, db), with the labels and outputs checked (in compiled code if it can)."""
-    checked = kernel.gradients_checked
-    if checked is not None:
-        J, dw, db, labels_ok, finite = checked(w, b, X, y)
+    if kernel.gradients_checked is not None:
+        J, dw, db, labels_ok, finite = kernel.gradients_checked(w, b, X, y)
         if not labels_ok:
             check_labels(y)  # raises, saying how
     else:
@@ -96,8 +123,9 @@ def gradients(w, b, X, Y, kernel="auto"):
         Labels in [0, 1] (a NumPy or Dask array).
     kernel : str or Kernel, default "auto"
         ``"two_loops"``, ``"one_loop"``, ``"numpy"``, ``"numba"``, ``"cython"``, ``"auto"``
-        (:data:`vlr.fastest`: the kernel measured fastest on this machine for X's size class,
-        dtype and layout; see :mod:`vlr.tuning`) or a kernel object from :func:`vlr.get_kernel`.
+        (:data:`vlr.fastest`: the kernel measured fastest on this machine for X's class -- dtype,
+        layout and the octaves of n_x and m -- timed on the first such call's own arrays; see
+        :mod:`vlr.tuning`) or a kernel object from :func:`vlr.get_kernel`.
 
     Returns
     -------
@@ -171,20 +199,15 @@ def train(X, Y, iterations, alpha, kernel="auto", w0=None, b0=0.0):
     if is_dask_array(X):
         from . import dask_arrays
         return TrainResult(*dask_arrays.train(X, Y, iterations, alpha, kernel, w0, b0))
-    kernel, w, w_shape, b, X, y = _prepare(get_kernel(kernel), w0, b0, X, Y, w_default_zeros=True)
+    kernel, w, w_shape, b, X, y = _prepare(get_kernel(kernel), w0, b0, X, Y, w_default_zeros=True,
+                                           resolve=False)
     iterations = validate_iterations(iterations)
     alpha = validate_scalar(alpha, "alpha", minimum=0)
     check_labels(y)  # once, before any iteration
-    if hasattr(kernel.module, "train"):  # compiled kernels loop in compiled code
-        w_out, b, costs = kernel.module.train(w, b, X, y, alpha, iterations)
-        if not (outputs_finite(0.0, w_out, b) and np.isfinite(costs).all()):
-            explain_non_finite(X, w)
-        return TrainResult(w=w_out.reshape(w_shape), b=b, costs=costs)
-    step = X.dtype.type(alpha)
-    costs = np.empty(iterations)
-    for it in range(iterations):
-        J, dw, db = _run(kernel, w, b, X, y)
-        costs[it] = J
-        w = w - step * dw
-        b = b - alpha * db
-    return TrainResult(w=w.reshape(w_shape), b=b, costs=costs)
+    if type(kernel) is Fastest:  # chosen for the training loop, timed on this call's arrays
+        probe = max(1, min(iterations, _TRAIN_PROBE_ITERATIONS))
+        kernel = kernel.choose(X, lambda k: _loop(k, w, b, X, y, alpha, probe), purpose="train")
+    w_out, b, costs = _loop(kernel, w, b, X, y, alpha, iterations)
+    if not (outputs_finite(0.0, w_out, b) and np.isfinite(costs).all()):
+        explain_non_finite(X, w)
+    return TrainResult(w=w_out.reshape(w_shape), b=b, costs=costs)

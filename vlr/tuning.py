@@ -1,65 +1,68 @@
-"""The measured ``fastest``: per class of X, the kernel that timed fastest on this machine.
+"""The measured ``fastest``: per class of call, the kernel that timed fastest on the user's own data.
 
 Design:
-  A. A *shape class* sums up what decides which kernel wins: the size of X against the caches
-     (``small``: about the L2s, ``medium``: the L3, ``large`` streams from memory), few or many
-     features (``narrow``: n_x <= 16, where the per-example exp/log1p dominate; ``wide``),
-     the dtype, and the layout (``C``: examples adjacent; ``F``: features adjacent).
-  B. A class is *calibrated* once: each candidate kernel (numpy, numba, cython -- the
-     pure-Python ones never win) times a gradient step on synthetic data of the class's
-     representative shape, interleaved, best of a few repeats. The winner and all timings are
-     stored in ``fastest.json`` in the user's cache directory (``VLR_CACHE_DIR`` overrides).
-  C. The file carries a key (machine, versions, thread counts, BLAS); a different key discards
-     it, so a new NumPy, a rebuilt extension or another thread count recalibrates.
+  A. A *class* sums up what decides which kernel wins a call: what is timed (``step``: one
+     gradient step; ``train``: an iteration of the training loop, where the compiled kernels
+     loop without Python), X's dtype, its layout (``C``: examples adjacent; ``F``: features
+     adjacent), and the octaves of n_x and m (``n_x 8-15``: 8 <= n_x <= 15). Octaves are fine
+     enough that one kernel is within a few per cent of the best across a class.
+  B. The first call of a new class *calibrates* it on that call's own arrays: each candidate
+     (numpy, numba, cython -- the pure-Python kernels never win) runs the call's work,
+     interleaved, best of a few repeats; then the call goes on with the winner and returns its
+     answer. Nothing of X's size is allocated, and no synthetic data is made.
+  C. The winners and all timings are stored in ``fastest.json`` in the user's cache directory
+     (``VLR_CACHE_DIR`` overrides), under a key (machine, versions, thread counts, BLAS); a
+     different key discards the file, so a new NumPy, a rebuilt extension or another thread
+     count recalibrates.
   D. ``VLR_FASTEST=<kernel>`` overrides the choice for every class (and skips calibration).
   E. An unaligned X (a view at an odd byte offset) goes to numba, which reads it (cython
      refuses it), or numpy.
-Classes are calibrated lazily, at the first call that needs one (a status line says so), or
-all at once with ``vlr tune``.
+A calibration takes about 10 calls' worth of the call's own work (a few ms for small X, about
+a second for a 1 GB X); it is logged on the ``vlr`` logger, and announced on stderr when X is
+large enough for it to be noticed.
 """
 import json
+import logging
 import os
+import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
 from .kernel_methods import KernelMethods
+from .timing import time_interleaved
 
 #: Kernels that can be chosen: the pure-Python kernels are never the fastest.
 CANDIDATES = ("numpy", "numba", "cython")
-#: Upper bounds, in bytes of X, of the size classes: about the L2 of both cores (512 KiB each on
-#: the development machine), and its L3 (32 MiB).
-SMALL_BYTES = 1 << 20
-MEDIUM_BYTES = 32 << 20
-#: At most this many features is "narrow".
-NARROW_N_X = 16
-#: (n_x, m) timed for each (size, aspect); m is scaled so X has the size in float64 and float32.
-REPRESENTATIVE = {
-    ("small", "narrow"): (8, 4096),
-    ("small", "wide"): (128, 512),
-    ("medium", "narrow"): (8, 262_144),
-    ("medium", "wide"): (256, 8192),
-    ("large", "narrow"): (8, 1_048_576),  # 64 MiB: twice the L3, small enough to calibrate fast
-    ("large", "wide"): (256, 32_768),
-}
+#: What a class can time.
+PURPOSES = ("step", "train")
 ENV_OVERRIDE = "VLR_FASTEST"
 ENV_CACHE_DIR = "VLR_CACHE_DIR"
+#: From this size of X on, timings pause between blocks so that another kernel's thread pool
+#: (OpenBLAS spins ~0.1 s after a call) has gone idle, and a calibration is announced on stderr.
+THREADED_BYTES = 256 << 10
+ANNOUNCE_BYTES = 64 << 20
+
+log = logging.getLogger("vlr")
 
 
-def shape_class(X):
-    """The class of ``X`` (a validated 2-D float32/float64 ndarray), e.g. ``"large-wide-float64-C"``."""
-    nbytes = X.nbytes
-    size = "small" if nbytes <= SMALL_BYTES else "medium" if nbytes <= MEDIUM_BYTES else "large"
-    aspect = "narrow" if X.shape[0] <= NARROW_N_X else "wide"
+def _octave(n):
+    lo = 1 << (n.bit_length() - 1)
+    return str(lo) if lo == 1 else f"{lo}-{2 * lo - 1}"
+
+
+def shape_class(X, purpose="step"):
+    """The class of a call on ``X`` (a validated 2-D float32/float64 ndarray).
+
+    Returns
+    -------
+    str
+        e.g. ``"step float64 C n_x 8-15 m 1024-2047"``.
+    """
+    if purpose not in PURPOSES:
+        raise ValueError(f"purpose must be one of {PURPOSES}, got {purpose!r}")
+    n_x, m = X.shape
     layout = "C" if abs(X.strides[1]) <= abs(X.strides[0]) else "F"
-    return f"{size}-{aspect}-{X.dtype.name}-{layout}"
-
-
-def all_classes():
-    """Every shape class, in calibration order (small first)."""
-    return [f"{size}-{aspect}-{dtype}-{layout}" for (size, aspect) in REPRESENTATIVE
-            for dtype in ("float64", "float32") for layout in ("C", "F")]
+    return f"{purpose} {X.dtype.name} {layout} n_x {_octave(n_x)} m {_octave(m)}"
 
 
 def cache_path():
@@ -76,30 +79,30 @@ def cache_key():
     from .machine import machine_info
     info = machine_info(load_kernels=True)
     return {k: info[k] for k in ("cpu", "cores", "python", "versions", "blas", "env", "kernels",
-                                 "kernel_threads")} | {"cython_openmp": info.get("cython_openmp")}
+                                 "kernel_threads")} | {"cython_openmp": info.get("cython_openmp"),
+                                                       "cython_simd_math": info.get("cython_simd_math")}
 
 
-def _example(cls):
-    """Synthetic (w, b, X, Y) of class ``cls``'s representative shape, dtype and layout."""
-    from .study_grid import make_step_data
-    size, aspect, dtype, layout = cls.split("-")
-    n_x, m = REPRESENTATIVE[(size, aspect)]
-    if dtype == "float32":
-        m *= 2  # the same bytes of X
-    w, b, X, Y = make_step_data(m, n_x, np.dtype(dtype))
-    if layout == "F":
-        X = np.asfortranarray(X)
-    return w, b, X, Y
+def time_candidates(kernels, run, nbytes):
+    """Seconds per ``run(kernel)`` for each kernel, timed interleaved (best of a few repeats).
 
+    Parameters
+    ----------
+    kernels : list of Kernel
+    run : callable(Kernel)
+        The work to time: a call's own step or training iterations, on its own arrays.
+    nbytes : int
+        Bytes of X: large X gets fewer repeats and pauses for thread pools to settle.
 
-def measure_class(cls, candidates=None, repeat=3, min_time=0.05):
-    """Time one gradient step of each candidate kernel on class ``cls``; return {kernel: seconds}."""
-    from .registry import available_kernels, get_kernel
-    from .timing import time_interleaved
-    names = [k for k in (candidates or CANDIDATES) if k in available_kernels()]
-    w, b, X, Y = _example(cls)
-    steps = [(lambda k=get_kernel(name): k.gradients(w, b, X, Y)) for name in names]
-    return dict(zip(names, time_interleaved(steps, repeat=repeat, min_time=min_time)))
+    Returns
+    -------
+    dict of str -> float
+    """
+    large = nbytes >= THREADED_BYTES
+    seconds = time_interleaved([(lambda k=k: run(k)) for k in kernels],
+                               repeat=3 if large else 5, min_time=0.01 if large else 0.002,
+                               settle=0.1 if large else 0.0)
+    return {k.name: s for k, s in zip(kernels, seconds)}
 
 
 class Calibration:
@@ -112,13 +115,15 @@ class Calibration:
         What the stored choices are valid for (see :func:`cache_key`).
     classes : dict
         class -> {"kernel": name, "seconds": {kernel: seconds}}.
+    discarded : str or None
+        Why a stored file was not used, if it was not.
     """
 
     def __init__(self, path=None, key=None):
         self.path = Path(path) if path is not None else cache_path()
         self.key = cache_key() if key is None else key
         self.classes = {}
-        self.discarded = None  # why a stored file was not used, if it was not
+        self.discarded = None
         self._load()
 
     def _load(self):
@@ -143,9 +148,8 @@ class Calibration:
             f.write(text)
         os.replace(tmp, self.path)
 
-    def calibrate(self, cls, **kwargs):
-        """Measure class ``cls``, store its winner, save; return the winner's name."""
-        seconds = measure_class(cls, **kwargs)
+    def record(self, cls, seconds):
+        """Store class ``cls``'s timings ({kernel: seconds}) and winner, save; return the winner."""
         winner = min(seconds, key=seconds.get)
         self.classes[cls] = {"kernel": winner, "seconds": seconds}
         self.save()
@@ -153,20 +157,20 @@ class Calibration:
 
 
 class Fastest(KernelMethods):
-    """The kernel that measured fastest for each class of X (what ``vlr.fastest`` is).
+    """The kernel that measured fastest for each class of call (what ``vlr.fastest`` is).
 
     It has the methods of a :class:`vlr.Kernel` (``gradients``, ``gradient_step``, ``train``);
-    each call picks the kernel for its X's class with :meth:`choose`.
+    each call picks the kernel for its class with :meth:`choose`.
     """
 
     name = "auto"
 
     def __init__(self):
         self._calibration = None
-        self._chosen = {}  # (nbytes class inputs) -> Kernel, so a call costs one dict lookup
+        self._chosen = {}  # a cheap key of the class -> Kernel: a call costs one dict lookup
 
     def __repr__(self):
-        return f"<vlr fastest: measured per class of X, cached in {cache_path()}>"
+        return f"<vlr fastest: measured per class of call on the caller's data, cached in {cache_path()}>"
 
     @property
     def calibration(self):
@@ -180,19 +184,34 @@ class Fastest(KernelMethods):
         self._calibration = None
         self._chosen.clear()
 
-    def choose(self, X):
-        """The :class:`vlr.Kernel` to use for ``X`` (a validated ndarray); may calibrate its class."""
-        nbytes, (s0, s1) = X.nbytes, X.strides
-        key = (nbytes <= SMALL_BYTES, nbytes <= MEDIUM_BYTES, X.shape[0] <= NARROW_N_X,
-               X.dtype.char, abs(s1) <= abs(s0), X.flags.aligned)  # cheaper to hash than the class
+    def choose(self, X, run, purpose="step"):
+        """The :class:`vlr.Kernel` to use for a call on ``X``.
+
+        Parameters
+        ----------
+        X : ndarray
+            The call's validated X.
+        run : callable(Kernel)
+            The call's work with a given kernel, on the call's own arrays (no side effects):
+            timed for each candidate when the class has not been calibrated yet.
+        purpose : {"step", "train"}
+
+        Returns
+        -------
+        Kernel
+        """
+        n_x, m = X.shape
+        s0, s1 = X.strides
+        key = (purpose, X.dtype.char, abs(s1) <= abs(s0), n_x.bit_length(), m.bit_length(),
+               X.flags.aligned)  # cheaper to build and hash than the class's name
         kernel = self._chosen.get(key)
         if kernel is None:
-            kernel = self._chosen[key] = self._choose_class(shape_class(X), X.flags.aligned)
+            kernel = self._chosen[key] = self._choose_class(X, run, purpose)
         return kernel
 
-    def _choose_class(self, cls, aligned=True):
+    def _choose_class(self, X, run, purpose):
         from .registry import available_kernels, get_kernel
-        if not aligned:
+        if not X.flags.aligned:
             return get_kernel("numba" if "numba" in available_kernels() else "numpy")
         override = os.environ.get(ENV_OVERRIDE)
         if override:
@@ -200,13 +219,16 @@ class Fastest(KernelMethods):
                 return get_kernel(override)
             except ValueError as exc:
                 raise ValueError(f"{ENV_OVERRIDE}={override!r}: {exc}") from None
+        cls = shape_class(X, purpose)
         entry = self.calibration.classes.get(cls)
-        if entry is None:
-            from rich.console import Console
-            with Console(stderr=True).status(
-                    f"vlr: measuring the fastest kernel for {cls} X (once; cached in "
-                    f"{self.calibration.path})"):
-                self.calibration.calibrate(cls)
+        if entry is None or entry["kernel"] not in available_kernels():
+            kernels = [get_kernel(k) for k in CANDIDATES if k in available_kernels()]
+            note = (f"vlr: measuring the fastest kernel for {cls} on this call's data "
+                    f"(once; cached in {self.calibration.path})")
+            log.info(note)
+            if X.nbytes >= ANNOUNCE_BYTES:
+                print(note, file=sys.stderr, flush=True)
+            self.calibration.record(cls, time_candidates(kernels, run, X.nbytes))
             entry = self.calibration.classes[cls]
         return get_kernel(entry["kernel"])
 
@@ -215,20 +237,42 @@ class Fastest(KernelMethods):
 FASTEST = Fastest()
 
 
-def tune(classes=None, progress=None):
-    """Calibrate ``classes`` (default: all) now and save them; return {class: winner}.
+def tune(sizes, dtype="float64", order="C", progress=None):
+    """Calibrate the step and training classes of each shape now, on generated data.
+
+    The first call of a class does the same on the caller's own arrays; this is for measuring
+    ahead of time (``vlr tune``).
 
     Parameters
     ----------
-    classes : list of str, optional
-    progress : callable(str), optional
-        Called before each class is measured.
+    sizes : list of (n_x, m)
+    dtype : {"float64", "float32"}
+    order : {"C", "F"}
+        X's layout: ``"C"`` (examples adjacent) or ``"F"`` (features adjacent).
+    progress : callable(n_x, m, purpose), optional
+        Called after each measurement.
+
+    Returns
+    -------
+    dict
+        (n_x, m, purpose) -> the chosen kernel's name.
     """
-    calibration = FASTEST.calibration
+    import numpy as np
+
+    from .step import gradients, train
+    from .study_grid import make_step_data
     winners = {}
-    for cls in classes or all_classes():
-        if progress:
-            progress(cls)
-        winners[cls] = calibration.calibrate(cls)
-    FASTEST.reset()
+    for n_x, m in sizes:
+        w, b, X, Y = make_step_data(m, n_x, dtype)
+        if order == "F":
+            X = np.asfortranarray(X)
+        for purpose, call in (("step", lambda: gradients(w, b, X, Y)),
+                              ("train", lambda: train(X, Y, 1, 0.01, w0=w, b0=b))):
+            FASTEST._chosen.clear()  # measure, even if this process already chose
+            FASTEST.calibration.classes.pop(shape_class(X, purpose), None)
+            call()
+            winners[(n_x, m, purpose)] = FASTEST.calibration.classes[shape_class(X, purpose)]["kernel"]
+            if progress:
+                progress(n_x, m, purpose)
+        del X
     return winners
