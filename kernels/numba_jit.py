@@ -1,14 +1,16 @@
 """Numba ``@njit``: one fused pass over X, threads over examples.
 
 Design:
-  A. ``_loss_and_dz`` is the stable per-example math of :mod:`vlr.kernels` (one ``exp``, one
-     ``log1p``), in float64 whatever X's dtype.
+  A. ``_loss_and_dz`` is the stable per-example math of :mod:`vlr.kernels`, in float64 whatever
+     X's dtype, branch-free and with the call-free exp/log1p of :mod:`._vector_math`, so that
+     LLVM vectorises ``_tile_loss``, the loop over a tile's examples (compiled without
+     fast-math: ``(1 - y) - y·e`` is not rewritten). ``_tile_sums`` then sums J and db.
   B. Two block kernels process the examples ``i0:i1`` while they are in cache, and differ only
      in the order they walk X:
      - ``_block_by_tiles`` when examples are adjacent in memory (X C-ordered, shape (n_x, m)):
        for a tile of examples, z row by row, then dz, then dw from the same tile;
      - ``_block_by_examples`` when features are adjacent (X F-ordered, e.g. ``X_sklearn.T``):
-       per example, a dot product then an axpy.
+       for a tile of examples, a dot product per example, then dz, then an axpy per example.
      Both read X once; J, db and dw are summed in float64 (a tile's sums run in X's dtype).
   C. ``_gradients_parallel`` gives each thread a contiguous chunk of examples and its own dw
      row (padded to 64 bytes against false sharing), then sums the rows: never ``dw[j] +=``
@@ -22,6 +24,7 @@ import numpy as np
 from numba import njit, prange
 
 from ._shapes import check_kernel_arguments
+from ._vector_math import exp_nonpositive, log1p_unit
 
 #: Below this many elements of X one thread is faster than starting several.
 PARALLEL_MIN_ELEMENTS = 1 << 15
@@ -36,11 +39,39 @@ _FASTMATH = {"reassoc", "contract"}
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def _loss_and_dz(z, y):
-    if z > 0.0:
-        e = math.exp(-z)
-        return math.log1p(e) + (1.0 - y) * z, ((1.0 - y) - y * e) / (1.0 + e)
-    e = math.exp(z)
-    return math.log1p(e) - y * z, ((1.0 - y) * e - y) / (1.0 + e)
+    # The stable formulas of vlr.kernels, branch-free: e = exp(-|z|) always, selects after.
+    e = exp_nonpositive(-abs(z))
+    one_minus_y = 1.0 - y
+    positive = z > 0.0
+    loss = log1p_unit(e) + (one_minus_y * z if positive else -y * z)
+    dz = ((one_minus_y - y * e) if positive else (one_minus_y * e - y)) / (1.0 + e)
+    return loss, dz
+
+
+@njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
+def _tile_loss(z, y, loss, nt):  # z, y IN (nt,); loss OUT (nt,); z OUT: overwritten by dz
+    # No fast-math here: LLVM vectorises this loop as written, and may not rewrite
+    # (1 - y) - y·e (reassociated, it loses dz's accuracy when y = 1 and e is tiny).
+    for k in range(nt):
+        zk = np.float64(z[k])
+        yk = np.float64(y[k])
+        lk, dk = _loss_and_dz(zk, yk)
+        loss[k] = lk
+        z[k] = dk
+
+
+@njit(cache=True, nogil=True, boundscheck=False, fastmath=_FASTMATH, error_model="numpy")
+def _tile_sums(loss, dz, y, nt):
+    # The tile's J, db and labels outside [0, 1] (NaN too): sums LLVM may reorder to vectorise.
+    J = 0.0
+    db = 0.0
+    bad = 0
+    for k in range(nt):
+        J += loss[k]
+        db += dz[k]
+        yk = y[k]
+        bad += not (yk >= 0.0 and yk <= 1.0)
+    return J, db, bad
 
 
 @njit(cache=True, nogil=True, boundscheck=False, fastmath=_FASTMATH, error_model="numpy")
@@ -49,10 +80,11 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 IN;
     # conversions); J, db and the sums over tiles (dw_acc) are float64.
     n_x = X.shape[0]
     z = np.empty(tile, dtype=X.dtype)
+    loss = np.empty(tile)
     zero = np.zeros(1, dtype=X.dtype)[0]
     J = 0.0
     db = 0.0
-    bad = 0  # labels outside [0, 1] (or NaN), counted in the loop that reads y anyway
+    bad = 0
     for t0 in range(i0, i1, tile):
         nt = min(tile, i1 - t0)
         zt = z[:nt]
@@ -72,13 +104,11 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 IN;
                 zt[k] += wj * row[k]
             j += 1
         yt = y[t0:t0 + nt]
-        for k in range(nt):
-            yk = np.float64(yt[k])
-            bad += not (yk >= 0.0 and yk <= 1.0)
-            loss, dz = _loss_and_dz(np.float64(zt[k]), yk)
-            J += loss
-            db += dz
-            zt[k] = dz
+        _tile_loss(zt, yt, loss, nt)  # zt becomes dz
+        tJ, tdb, tbad = _tile_sums(loss, zt, yt, nt)
+        J += tJ
+        db += tdb
+        bad += tbad
         # dw from the same tile while it is in cache, four rows at a time
         j = 0
         while j + 4 <= n_x:
@@ -106,23 +136,33 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 IN;
     return J, db, bad
 
 
-@njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
-def _block_by_examples(X, w, b, y, i0, i1, dw_acc):  # X, w, b, y, i0, i1 IN; dw_acc OUT (+=)
+@njit(cache=True, nogil=True, boundscheck=False, fastmath=_FASTMATH, error_model="numpy")
+def _block_by_examples(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 IN; dw_acc OUT (+=)
+    # A tile of examples at a time: a dot product per example, the tile's loss and dz, then an
+    # axpy per example while its column is in cache.
     n_x = X.shape[0]
+    z = np.empty(tile)
+    loss = np.empty(tile)
     J = 0.0
     db = 0.0
     bad = 0
-    for i in range(i0, i1):
-        z = b
-        for j in range(n_x):
-            z += np.float64(w[j]) * X[j, i]
-        yi = np.float64(y[i])
-        bad += not (yi >= 0.0 and yi <= 1.0)
-        loss, dz = _loss_and_dz(z, yi)
-        J += loss
-        db += dz
-        for j in range(n_x):
-            dw_acc[j] += X[j, i] * dz
+    for t0 in range(i0, i1, tile):
+        nt = min(tile, i1 - t0)
+        for k in range(nt):
+            zk = b
+            for j in range(n_x):
+                zk += np.float64(w[j]) * X[j, t0 + k]
+            z[k] = zk
+        yt = y[t0:t0 + nt]
+        _tile_loss(z, yt, loss, nt)  # z becomes dz
+        tJ, tdb, tbad = _tile_sums(loss, z, yt, nt)
+        J += tJ
+        db += tdb
+        bad += tbad
+        for k in range(nt):
+            dz = z[k]
+            for j in range(n_x):
+                dw_acc[j] += X[j, t0 + k] * dz
     return J, db, bad
 
 
@@ -130,7 +170,7 @@ def _block_by_examples(X, w, b, y, i0, i1, dw_acc):  # X, w, b, y, i0, i1 IN; dw
 def _block(X, w, b, y, i0, i1, by_tiles, tile, dw_acc):
     if by_tiles:
         return _block_by_tiles(X, w, b, y, i0, i1, tile, dw_acc)
-    return _block_by_examples(X, w, b, y, i0, i1, dw_acc)
+    return _block_by_examples(X, w, b, y, i0, i1, tile, dw_acc)
 
 
 @njit(cache=True, nogil=True)
