@@ -1,0 +1,92 @@
+"""Per-example accuracy of the vectorised loss and dz, in ulps of the two-loop reference.
+
+The compiled kernels compute exp/log1p with SIMD code (glibc's libmvec from Cython, the
+polynomials of ``vlr.kernels._vector_math`` from Numba). Each example's dz is read exactly out of
+a whole vectorised pass: with X the identity (n_x = m) and w the z values, z_i = w_i exactly and
+dw_i = dz_i / m exactly (m a power of two). The loss of each example is read from one-example
+calls (J = loss), and the vectorised loss through J of the identity problem.
+"""
+import math
+
+import numpy as np
+import pytest
+
+import vlr
+from vlr.kernels import _vector_math, two_loops
+
+M = 256  # examples per identity problem: whole vectors and tiles
+MAX_ULP = 4  # loss and dz, float64, any z, labels 0 and 1
+# A fractional label cancels in dz = ((1 - y)·e - y) / (1 + e): at y = 0.5, z = -0.25 it halves
+# the result and so doubles to quadruples exp's own error (glibc's vector exp: < 4 ulp).
+MAX_ULP_FRACTIONAL = 8
+LABELS = [0.0, 0.5, 1.0]
+
+
+def _z_values():
+    moderate = np.linspace(-750, 750, 6001)
+    huge = np.array([1e3, 1e10, 1e100, 1e300, 1.7e308])
+    small = np.array([0.0, -0.0, 1e-300, 1e-16, 1e-8])
+    return np.concatenate([moderate, huge, -huge, small, -small])
+
+
+def _ulps(got, want):
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    return np.abs(got - want) / np.spacing(np.maximum(np.abs(want), np.finfo(float).tiny))
+
+
+def _reference(z, y):
+    return np.array([two_loops.loss_and_dz(float(zi), y) for zi in z]).T  # (loss, dz)
+
+
+@pytest.mark.parametrize("kernel", ["numba", "cython"])
+@pytest.mark.parametrize("y", LABELS)
+def test_vectorised_dz_within_a_few_ulps(kernel, y):
+    raw = vlr.get_kernel(kernel).module.gradients
+    z = _z_values()
+    worst = 0.0
+    eye = np.eye(M)
+    labels = np.full(M, y)
+    for start in range(0, len(z), M):
+        chunk = np.zeros(M)
+        part = z[start:start + M]
+        chunk[:len(part)] = part
+        J, dw, db = raw(chunk, 0.0, eye, labels)
+        loss_ref, dz_ref = _reference(chunk, y)
+        exact = np.abs(dz_ref) >= M * np.finfo(float).tiny  # dz / M is exact above subnormals
+        worst = max(worst, _ulps(dw * M, dz_ref)[exact].max(initial=0.0))
+        # the tile's loss, summed: within MAX_ULP per example plus the summation's rounding
+        total = math.fsum(loss_ref)
+        bound = (MAX_ULP + M) * np.spacing(np.abs(loss_ref)).sum() + 1e-300
+        assert abs(J * M - total) <= bound, (kernel, y, part[:3])
+    limit = MAX_ULP if y in (0.0, 1.0) else MAX_ULP_FRACTIONAL
+    assert worst <= limit, f"{kernel}: dz off by {worst:.1f} ulp at y = {y}"
+
+
+@pytest.mark.parametrize("kernel", ["numba", "cython"])
+@pytest.mark.parametrize("y", LABELS)
+def test_loss_within_a_few_ulps(kernel, y):
+    raw = vlr.get_kernel(kernel).module.gradients
+    z = _z_values()[::7]
+    loss_ref, dz_ref = _reference(z, y)
+    got = np.array([raw(np.array([zi]), 0.0, np.ones((1, 1)), np.array([y]))[0] for zi in z])
+    assert _ulps(got, loss_ref).max() <= (MAX_ULP if y in (0.0, 1.0) else MAX_ULP_FRACTIONAL)
+
+
+def test_vector_math_matches_libm():
+    x = -np.concatenate([np.linspace(0, 750, 300_001), [1e3, 1e300, np.inf]])
+    exp = np.array([_vector_math.exp_nonpositive(v) for v in x[::13]])
+    assert _ulps(exp, np.exp(x[::13])).max() <= 1
+    e = np.concatenate([np.exp(x[::13]), np.linspace(0.41, 0.42, 1001), [0.0, 1.0, 5e-324]])
+    assert _ulps([_vector_math.log1p_unit(v) for v in e], np.log1p(e)).max() <= 1
+    assert math.isnan(_vector_math.exp_nonpositive(math.nan))
+    assert math.isnan(_vector_math.log1p_unit(math.nan))
+
+
+@pytest.mark.parametrize("kernel", ["numba", "cython"])
+def test_nan_and_inf_in_z_reach_the_outputs(kernel):
+    raw = vlr.get_kernel(kernel).module.gradients
+    for bad in (math.nan, math.inf, -math.inf):
+        z = np.zeros(M)
+        z[37] = bad
+        J, dw, db = raw(z, 0.0, np.eye(M), np.full(M, 0.5))
+        assert not (math.isfinite(J) and math.isfinite(db) and np.isfinite(dw).all()), (kernel, bad)
