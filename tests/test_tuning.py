@@ -32,7 +32,7 @@ def _small_problem(order="C"):
 def _choose(X):
     """FASTEST's choice for a gradient step on X (calibrating on a step of a made-up problem)."""
     w, y = np.zeros(X.shape[0], X.dtype), np.zeros(X.shape[1], X.dtype)
-    return tuning.FASTEST.choose(X, lambda k: k.module.gradients(w, 0.0, X, y))
+    return tuning.FASTEST.choose(X, lambda k: k.module.gradients(w, 0.0, X, y))  # run(k), no args
 
 
 def test_shape_classes():

@@ -43,7 +43,7 @@ def _block_sums(X_block, Y_block, w, b, kernel_name):
     y = np.require(np.asarray(Y_block).reshape(-1), dtype=X_block.dtype, requirements="CA")
     w = np.require(w, requirements="CA")
     if isinstance(kernel, Fastest):  # timed on the worker's own block, the first time
-        kernel = kernel.choose(X_block, lambda k: _raw_gradients(k, w, b, X_block, y))
+        kernel = kernel.choose(X_block, _raw_gradients, (w, b, X_block, y))
     m_c = X_block.shape[1]
     if kernel.gradients_checked is not None:
         J, dw, db, labels_ok, finite = kernel.gradients_checked(w, b, X_block, y)

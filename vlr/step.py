@@ -86,8 +86,7 @@ def _prepare(kernel, w, b, X, Y, w_default_zeros=False, resolve=True):
         w_flat, w_shape = validate_w(w, n_x, X.dtype)
         ready = w_flat, w_shape, validate_scalar(b, "b"), X, validate_Y(Y, m, X.dtype)
     if resolve and type(kernel) is Fastest:
-        w, _, b, X, y = ready
-        kernel = kernel.choose(X, lambda k: _raw_gradients(k, w, b, X, y))
+        kernel = kernel.choose(ready[3], _raw_gradients, (ready[0], ready[2], ready[3], ready[4]))
     return (kernel,) + ready
 
 
@@ -206,7 +205,7 @@ def train(X, Y, iterations, alpha, kernel="auto", w0=None, b0=0.0):
     check_labels(y)  # once, before any iteration
     if type(kernel) is Fastest:  # chosen for the training loop, timed on this call's arrays
         probe = max(1, min(iterations, _TRAIN_PROBE_ITERATIONS))
-        kernel = kernel.choose(X, lambda k: _loop(k, w, b, X, y, alpha, probe), purpose="train")
+        kernel = kernel.choose(X, _loop, (w, b, X, y, alpha, probe), purpose="train")
     w_out, b, costs = _loop(kernel, w, b, X, y, alpha, iterations)
     if not (outputs_finite(0.0, w_out, b) and np.isfinite(costs).all()):
         explain_non_finite(X, w)
