@@ -74,6 +74,14 @@ def _tile_sums(loss, dz, y, nt):
     return J, db, bad
 
 
+@njit(cache=True, nogil=True, error_model="numpy")
+def _tile_loss_and_sums(z, y, loss, nt):
+    # Each a call of its own (never inlined into a fast-math caller): the tile's dz in z, and
+    # its J, db and count of labels outside [0, 1].
+    _tile_loss(z, y, loss, nt)
+    return _tile_sums(loss, z, y, nt)
+
+
 @njit(cache=True, nogil=True, boundscheck=False, fastmath=_FASTMATH, error_model="numpy")
 def _block_by_tiles(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 IN; dw_acc OUT (+=)
     # The tile's sums run in X's dtype (float32 stays float32: twice the SIMD width, no
@@ -103,9 +111,7 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 IN;
             for k in range(nt):
                 zt[k] += wj * row[k]
             j += 1
-        yt = y[t0:t0 + nt]
-        _tile_loss(zt, yt, loss, nt)  # zt becomes dz
-        tJ, tdb, tbad = _tile_sums(loss, zt, yt, nt)
+        tJ, tdb, tbad = _tile_loss_and_sums(zt, y[t0:t0 + nt], loss, nt)  # zt becomes dz
         J += tJ
         db += tdb
         bad += tbad
@@ -153,9 +159,7 @@ def _block_by_examples(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 
             for j in range(n_x):
                 zk += np.float64(w[j]) * X[j, t0 + k]
             z[k] = zk
-        yt = y[t0:t0 + nt]
-        _tile_loss(z, yt, loss, nt)  # z becomes dz
-        tJ, tdb, tbad = _tile_sums(loss, z, yt, nt)
+        tJ, tdb, tbad = _tile_loss_and_sums(z, y[t0:t0 + nt], loss, nt)  # z becomes dz
         J += tJ
         db += tdb
         bad += tbad
