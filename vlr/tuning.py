@@ -277,7 +277,7 @@ def tune(sizes, dtype="float64", order="C", progress=None):
             X = np.asfortranarray(X)
         for purpose, call in (("step", lambda: gradients(w, b, X, Y)),
                               ("train", lambda: train(X, Y, 1, 0.01, w0=w, b0=b))):
-            FASTEST._chosen.clear()  # measure, even if this process already chose
+            FASTEST.reset()  # measure, even if this process already chose
             FASTEST.calibration.classes.pop(shape_class(X, purpose), None)
             call()
             winners[(n_x, m, purpose)] = FASTEST.calibration.classes[shape_class(X, purpose)]["kernel"]
