@@ -161,11 +161,12 @@ cdef void _block(const floating* X,         # IN  X[j, i] = X[j * sf + i * se]
     cdef Py_ssize_t i, j, k, t0, nt
     cdef double zi, d
     cdef const floating* col
+    cdef bint by_rows = se * se <= sf * sf  # examples adjacent (C order)
     J_db[0] = J_db[1] = J_db[2] = 0
     t0 = i0
     while t0 < i1:  # a tile of examples at a time: z, then loss and dz, then dw from cache
         nt = min(tile, i1 - t0)
-        if se * se <= sf * sf:  # examples adjacent: z and dw row by row
+        if by_rows:  # z and dw row by row
             for k in range(nt):
                 z[k] = b
             _tile_z(X + t0 * se, sf, se, w, n_x, nt, z)
@@ -177,7 +178,7 @@ cdef void _block(const floating* X,         # IN  X[j, i] = X[j * sf + i * se]
                     zi += <double>w[j] * col[j * sf]
                 z[k] = <floating>zi
         _tile_loss(z, y + t0, nt, z, J_db)  # z becomes dz
-        if se * se <= sf * sf:
+        if by_rows:
             _tile_dw(X + t0 * se, sf, se, n_x, nt, z, dw_acc)
         else:
             for k in range(nt):

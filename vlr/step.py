@@ -92,8 +92,9 @@ def _prepare(kernel, w, b, X, Y, w_default_zeros=False, resolve=True):
 
 def _run(kernel, w, b, X, y):
     """The kernel's (J, dw, db), with the labels and outputs checked (in compiled code if it can)."""
-    if kernel.gradients_checked is not None:
-        J, dw, db, labels_ok, finite = kernel.gradients_checked(w, b, X, y)
+    checked = kernel.gradients_checked
+    if checked is not None:
+        J, dw, db, labels_ok, finite = checked(w, b, X, y)
         if not labels_ok:
             check_labels(y)  # raises, saying how
     else:

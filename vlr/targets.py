@@ -71,6 +71,16 @@ def _kernels():
     return [get_kernel(k) for k in SINGLE_KERNELS if k in available_kernels()]
 
 
+def _time_kernels_and_auto(data, repeat):
+    """Seconds per step of each single kernel and of "auto" on ``data``, interleaved; with the
+    kernel "auto" chose (calibrated before any timing)."""
+    chosen, auto = _resolved_fastest(data)
+    kernels = _kernels()
+    times = time_interleaved([_step(k, data) for k in kernels] + [_step(auto, data)],
+                             repeat=repeat, min_time=0.05)
+    return chosen, {k.name: t for k, t in zip(kernels, times)} | {"auto": times[-1]}
+
+
 def measure_large(quick=False, progress=None):
     """Each kernel and "auto" on large float64 X in C and F order, with the roof of the same run.
 
@@ -89,11 +99,7 @@ def measure_large(quick=False, progress=None):
             nbytes = data[2].nbytes
             if roof is None:
                 roof = stream_read_bandwidth(nbytes)
-            chosen, auto = _resolved_fastest(data)
-            kernels = _kernels()
-            times = time_interleaved([_step(k, data) for k in kernels] + [_step(auto, data)],
-                                     repeat=3 if not quick else 2, min_time=0.05)
-            seconds = {k.name: t for k, t in zip(kernels, times)} | {"auto": times[-1]}
+            chosen, seconds = _time_kernels_and_auto(data, repeat=2 if quick else 3)
             L = seconds["numpy"] / (nbytes / roof)
             points.append(dict(n_x=n_x, m=m, order=order, nbytes=nbytes, seconds=seconds,
                                chosen=chosen.name, roof=roof, L=L, goal=min(3.0, 0.8 * L),
@@ -111,11 +117,7 @@ def measure_small(quick=False, progress=None):
         if progress:
             progress(f"n_x={n_x}, m={m}")
         data = _data(n_x, m)
-        chosen, auto = _resolved_fastest(data)
-        kernels = _kernels()
-        times = time_interleaved([_step(k, data) for k in kernels] + [_step(auto, data)],
-                                 repeat=5, min_time=0.05)
-        seconds = {k.name: t for k, t in zip(kernels, times)} | {"auto": times[-1]}
+        chosen, seconds = _time_kernels_and_auto(data, repeat=5)
         best = min((k for k in seconds if k != "auto"), key=seconds.get)
         points.append(dict(n_x=n_x, m=m, seconds=seconds, chosen=chosen.name, best=best,
                            vs_numpy=seconds["numpy"] / seconds["auto"],

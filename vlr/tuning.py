@@ -38,9 +38,10 @@ CANDIDATES = ("numpy", "numba", "cython")
 PURPOSES = ("step", "train")
 ENV_OVERRIDE = "VLR_FASTEST"
 ENV_CACHE_DIR = "VLR_CACHE_DIR"
-#: From this size of X on, timings pause between blocks so that another kernel's thread pool
-#: (OpenBLAS spins ~0.1 s after a call) has gone idle, and a calibration is announced on stderr.
+#: From this size of X on, calibration timings pause between blocks so that another kernel's
+#: thread pool (OpenBLAS spins ~0.1 s after a call) has gone idle.
 THREADED_BYTES = 256 << 10
+#: From this size of X on (about a second of timing), a calibration is announced on stderr.
 ANNOUNCE_BYTES = 64 << 20
 
 log = logging.getLogger("vlr")
