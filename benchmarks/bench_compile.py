@@ -4,7 +4,7 @@ import subprocess
 import sys
 import tempfile
 
-from vlr.study_grid import SUITE_VERSION
+from .common import SUITE_VERSION
 
 FIRST_CALL = """
 import os

@@ -10,7 +10,7 @@ import timeit
 import numpy as np
 
 import vlr
-from vlr.study_grid import SUITE_VERSION, grid_name
+from .common import SUITE_VERSION, grid_name
 
 N_X, CHUNK = 100, 25_000
 M = 200_000 if grid_name() == "tiny" else 1_000_000  # tiny: a smoke run that fits a worker

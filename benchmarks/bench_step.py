@@ -1,14 +1,15 @@
 """One gradient step, every kernel x m x n_x x dtype: time, speed-ups, peak memory.
 
-The grid comes from ``vlr.study_grid`` (``VLR_BENCH_GRID=quick|full|tiny``). Points over a
+The grid comes from ``common.py`` (``VLR_BENCH_GRID=quick|full|tiny``). Points over a
 kernel's budget raise NotImplementedError in ``setup`` (asv shows n/a) -- never extrapolated.
 Numba compiles in ``setup`` (its own cost is in bench_compile.py), never inside a timing.
 """
 import timeit
 
-import vlr
-from vlr.study_grid import KERNELS, SUITE_VERSION, grid, make_step_data, skip_reason
-from vlr import timing
+import numpy as np
+
+from .common import (KERNELS, SUITE_VERSION, grid, interleaved_seconds, make_step_data,
+                     require_kernel, skip_reason)
 
 _G = grid()
 ALPHA = 0.01
@@ -27,7 +28,7 @@ class TimeGradientStep:
     def setup(self, kernel, m, n_x, dtype):
         if skip_reason(kernel, m, n_x):
             raise NotImplementedError(skip_reason(kernel, m, n_x))
-        self.kernel = vlr.get_kernel(kernel)
+        self.kernel = require_kernel(kernel)
         self.w, self.b, self.X, self.Y = make_step_data(m, n_x, dtype)
         self.kernel.gradient_step(self.w, self.b, self.X, self.Y, ALPHA)  # compile, warm caches
 
@@ -51,12 +52,13 @@ class _Speedup:
         reason = skip_reason(kernel, m, n_x) or skip_reason(self.baseline, m, n_x)
         if reason:
             raise NotImplementedError(reason)
+        self.kernels = require_kernel(self.baseline), require_kernel(kernel)
         self.data = make_step_data(m, n_x, dtype)
 
     def track_speedup(self, kernel, m, n_x, dtype):
         w, b, X, Y = self.data
-        step = lambda name: (lambda: vlr.get_kernel(name).gradient_step(w, b, X, Y, ALPHA))
-        t_base, t_kernel = timing.time_pair(step(self.baseline), step(kernel), repeat=5, min_time=0.1)
+        t_base, t_kernel = interleaved_seconds(
+            [lambda k=k: k.gradient_step(w, b, X, Y, ALPHA) for k in self.kernels])
         return t_base / t_kernel
 
 
@@ -84,9 +86,9 @@ class PeakMemStep:
     def setup(self, kernel):
         self.w, self.b, self.X, self.Y = make_step_data(self.shape[1], self.shape[0])
         if kernel != "X alone":  # compile on a small problem so the compiler's memory is not counted
-            small = make_step_data(1000, 200)
-            vlr.get_kernel(kernel).gradient_step(*small, ALPHA)
+            self.kernel = require_kernel(kernel)
+            self.kernel.gradient_step(*make_step_data(1000, 200), ALPHA)
 
     def peakmem_gradient_step(self, kernel):
         if kernel != "X alone":
-            vlr.get_kernel(kernel).gradient_step(self.w, self.b, self.X, self.Y, ALPHA)
+            self.kernel.gradient_step(self.w, self.b, self.X, self.Y, ALPHA)
