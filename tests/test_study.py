@@ -1,11 +1,13 @@
 """The benchmark study end to end: asv check, a tiny real asv run in this environment, the
-report made from it, the offline site in headless Chromium, and the report's refusals."""
+site built from it, the site built from the kept results alone in headless Chromium, and the
+report's refusals."""
 import importlib.util
 import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -13,7 +15,7 @@ import pytest
 
 from vlr.asv_results import ResultsError, load_results
 from vlr.report import build_rows, write_report
-from vlr.site import make_offline
+from vlr.site import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHES = ("TimeGradientStep|TrackSpeedupVs|TrackStreamBandwidth|TrackThreads|TimePeerGradient|"
@@ -43,10 +45,8 @@ def study(tmp_path_factory):
     asv("machine", "--yes", config=config)
     asv("run", "--python=same", "--set-commit-hash", commit, "--bench", BENCHES, "--show-stderr",
         config=config, env=dict(os.environ, VLR_BENCH_GRID="tiny"))
-    asv("publish", config=config)
-    make_offline(tmp / "html")
-    out, rows, lines = write_report(results_dir=tmp / "results", out_dir=tmp / "report",
-                                    site_dir=tmp / "html")
+    out, rows, lines = build_site(tmp / "html", results_dir=tmp / "results",
+                                  config=ROOT / "asv.conf.json")
     return dict(tmp=tmp, config=config, out=out, rows=rows, lines=lines)
 
 
@@ -85,24 +85,25 @@ def test_report_peers_dask_and_targets(study):
                   "## Speed targets", "| not run |"):
         assert words in md, words
     html = (study["out"] / "index.html").read_text()
-    assert "id='peers-table'" in html and "id='targets-table'" in html
+    assert "<h2>Peers: the same gradient elsewhere</h2>" in html and "<table>" in html
 
 
 def test_report_plots_and_verdict(study):
     out = study["out"]
-    for name in ("time_vs_m.png", "speedup_heatmap.png", "roofline.png"):
-        data = (out / name).read_bytes()
-        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000, name
+    for name in ("time_vs_m_nx1.svg", "time_vs_m_nx10.svg", "speedup_heatmaps.svg", "roofline.svg"):
+        data = (out / name).read_text()
+        assert data.lstrip().startswith("<?xml") and "<svg" in data and len(data) > 10_000, name
     verdict = "\n".join(study["lines"])
     numpy_ratios = [r.vs_two_loops for r in study["rows"] if r.kernel == "numpy"]
     assert "claimed ~300x" in verdict and "claimed ~10x" in verdict and "Why" in verdict
     assert f"{max(numpy_ratios):.2g}x" in verdict  # the verdict quotes the measured numbers
     md = (out / "report.md").read_text()
     assert "to reproduce" in md and "BLAS" in md and "threads" in md
-    assert "VLR_BENCH_GRID=tiny asv run" in md  # the grid the results came from, not the env's
-    # copied into the site and linked from its navigation bar
-    assert (study["tmp"] / "html" / "vlr-report" / "index.html").exists()
-    assert "vlr-report/index.html" in (study["tmp"] / "html" / "index.html").read_text()
+    assert "VLR_BENCH_GRID=tiny vlr study" in md  # the grid the results came from, not the env's
+    assert "Measured on `" in md and "at commit `" in md
+    # the study is the first page; asv's pages are one click away and link back
+    assert "asv/index.html#regressions" in (out / "index.html").read_text()
+    assert "../index.html" in (out / "asv" / "index.html").read_text()
 
 
 def test_report_refuses_other_suite_version_and_no_results(study, tmp_path):
@@ -116,7 +117,7 @@ def test_report_refuses_other_suite_version_and_no_results(study, tmp_path):
     with pytest.raises(ResultsError, match="suite version.*vlr-study-0"):
         load_results(old)
     with pytest.raises(ResultsError, match="no asv results"):
-        write_report(results_dir=tmp_path / "empty", out_dir=tmp_path / "r", site_dir=None)
+        write_report(results_dir=tmp_path / "empty", out_dir=tmp_path / "r")
     proc = subprocess.run([sys.executable, "-m", "vlr", "report", "--results", str(old),
                            "--out", str(tmp_path / "r")], capture_output=True, text=True)
     assert proc.returncode == 2 and "suite version" in proc.stderr
@@ -160,25 +161,103 @@ def test_offline_site_in_headless_chromium(study):
         graphs = []
         page.on("response", lambda r: graphs.append(r) if "/graphs/" in r.url and "summary" not in r.url else None)
 
-        page.goto(base + "/index.html")
+        page.goto(base + "/asv/index.html")
         page.wait_for_selector("a.benchmark-container", timeout=30_000)
         names = page.locator("a.benchmark-container .benchmark-text").all_inner_texts()
         assert any("time_gradient_step" in n for n in names), names
 
-        page.goto(base + "/index.html#bench_step.TimeGradientStep.time_gradient_step?kernel=numba")
+        page.goto(base + "/asv/index.html#bench_step.TimeGradientStep.time_gradient_step?kernel=numba")
         page.wait_for_selector("#main-graph canvas.flot-base", timeout=30_000)
         page.wait_for_timeout(500)
         # graph JSON: [[commit position, [value per parameter combination]], ...]
         points = [v for r in graphs for _, values in r.json() for v in values if v is not None]
         assert points and all(v > 0 for v in points), "the graph has no data points"
 
-        page.goto(base + "/index.html#regressions")
+        page.goto(base + "/asv/index.html#regressions")
         page.wait_for_selector("#regressions-body table, #regressions-body", state="attached", timeout=30_000)
         assert "error.html" not in page.url
 
-        page.goto(base + "/vlr-report/index.html")
-        assert page.locator("#verdict-table tr").count() == 1 + len(study["rows"])
+        page.goto(base + "/index.html")
+        points = {(r.dtype, r.m, r.n_x) for r in study["rows"]}
+        assert page.locator("table").first.locator("tbody tr").count() == len(points)
         assert page.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
         browser.close()
     assert not left_machine, f"requests left the machine: {left_machine}"
     assert not failed, f"requests failed: {failed}"
+
+
+KEPT = ROOT / "benchmarks" / "results"
+
+
+@pytest.fixture(scope="module")
+def kept_site(tmp_path_factory):
+    """The site built by `vlr site` from the kept results alone (what a fresh clone shows)."""
+    site = tmp_path_factory.mktemp("kept") / "site"
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "vlr", "site", "--site", str(site),
+                           "--results-dir", str(KEPT)], capture_output=True, text=True, cwd=ROOT,
+                          timeout=300)
+    seconds = time.perf_counter() - start
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return dict(site=site, seconds=seconds)
+
+
+def test_site_from_kept_results_is_fast_and_runs_no_benchmark(kept_site):
+    assert kept_site["seconds"] < 30, kept_site
+    machines = [p for p in KEPT.iterdir() if p.is_dir()]
+    assert machines, "no kept results in benchmarks/results"
+    kept = [p for m in machines for p in m.glob("*.json") if p.name != "machine.json"]
+    commits = {json.loads(p.read_text())["commit_hash"] for p in kept}
+    assert len(commits) >= 4, commits  # the history covers at least 4 commits
+    md = (kept_site["site"] / "report.md").read_text()
+    assert "## Verdict" in md and "history.svg" in md and "Measured on `" in md
+
+
+@pytest.mark.skipif(not REQUIRE_BROWSER and (_chromium() is None or
+                                             importlib.util.find_spec("playwright") is None),
+                    reason="Chromium or playwright not installed (.ci/run installs both)")
+def test_kept_site_in_headless_chromium(kept_site):
+    from playwright.sync_api import sync_playwright
+    from site_server import serve
+
+    left_machine = []
+    with serve(kept_site["site"]) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+
+        def only_loopback(route):
+            if urlparse(route.request.url).hostname != "127.0.0.1":
+                left_machine.append(route.request.url)
+                return route.abort()
+            return route.continue_()
+
+        page.route("**/*", only_loopback)
+        page.goto(base + "/index.html")
+        text = page.inner_text("body")
+        assert "Full vectorization vs two loops (claimed ~300x)" in text
+        assert "*" not in text, "raw Markdown emphasis in the page"
+        loaded = page.evaluate("Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length")
+        assert loaded >= 2 and loaded == page.evaluate("document.images.length")
+        assert page.locator("img[src='history.svg']").count() == 1
+        page.screenshot(path=str(kept_site["site"] / "first-page.png"), full_page=True)
+
+        # a figure's link opens asv's graph with m on the x axis: the numpy line has >= 3 points
+        href = page.locator("a:has(img[src^='time_vs_m'])").first.get_attribute("href")
+        assert "x-axis=m" in href
+        page.goto(base + "/" + href)
+        page.wait_for_selector("#main-graph canvas.flot-base", timeout=30_000)
+        page.wait_for_timeout(1000)
+        numpy_points = page.evaluate("""() => {
+            const plot = $('#main-graph').data('plot');
+            return plot.getData().filter(s => /numpy/.test(s.label || ''))
+                       .map(s => s.data.filter(p => p && p[1] !== null).length);
+        }""")
+        assert numpy_points and max(numpy_points) >= 3, numpy_points
+
+        page.goto(base + "/asv/index.html#regressions")
+        page.wait_for_selector("#regressions-body", state="attached", timeout=30_000)
+        assert "error.html" not in page.url
+        browser.close()
+    assert not left_machine, f"requests left the machine: {left_machine}"

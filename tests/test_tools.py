@@ -7,7 +7,7 @@ import time
 import pytest
 
 from vlr import study_grid
-from vlr.site import SiteError, add_report_link, make_offline
+from vlr.site import SiteError, add_study_link, make_offline
 from vlr.timing import format_seconds, time_call, time_pair
 
 
@@ -56,9 +56,9 @@ def test_make_offline_rewrites_remote_assets(tmp_path):
     for local in ("vendor/jquery-3.3.1.min.js", "vendor/jquery.flot.js", "vendor/css/bootstrap.min.css"):
         assert local in text and (tmp_path / local).exists(), local
     assert (tmp_path / "vendor" / "fonts" / "glyphicons-halflings-regular.woff").exists()
-    add_report_link(tmp_path)
-    add_report_link(tmp_path)
-    assert (tmp_path / "index.html").read_text().count("vlr-report/index.html") == 1
+    add_study_link(tmp_path)
+    add_study_link(tmp_path)
+    assert (tmp_path / "index.html").read_text().count("../index.html") == 1
 
 
 def test_make_offline_refuses_unknown_remote_assets(tmp_path):

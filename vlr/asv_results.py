@@ -25,6 +25,8 @@ class Results:
     commit: str
     date: int
     machine: dict
+    python: str = ""
+    requirements: dict = field(default_factory=dict)  # asv's matrix pins (empty with --python=same)
     values: dict = field(default_factory=dict)  # benchmark -> {params tuple: float or None}
 
     def get(self, benchmark):
@@ -42,7 +44,7 @@ def _literal(text):
         return text
 
 
-def find_results_file(results_dir=".asv/results", machine=None):
+def find_results_file(results_dir="benchmarks/results", machine=None):
     """The newest results file in ``results_dir`` (optionally of one machine)."""
     results_dir = Path(results_dir)
     candidates = [p for p in results_dir.glob("*/*.json")
@@ -72,7 +74,9 @@ def load_results(path, suite_version=SUITE_VERSION):
     columns = data["result_columns"]
     i_result, i_params, i_version = (columns.index(c) for c in ("result", "params", "version"))
     results = Results(path=path, commit=data.get("commit_hash", "?"), date=data.get("date", 0),
-                      machine=data.get("params", {}))
+                      machine=data.get("params", {}), python=data.get("python", ""),
+                      requirements={k.removeprefix("req-"): v for k, v in
+                                    (data.get("requirements") or {}).items() if v})
     wrong = set()
     for name, row in data["results"].items():
         version = row[i_version] if len(row) > i_version else None

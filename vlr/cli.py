@@ -124,32 +124,34 @@ def _print_verdict(console, rows, lines, out):
     from rich.markdown import Markdown
     from rich.table import Table
 
-    from .report import _fmt_x
+    from .plots import fmt_x
     from .timing import format_seconds
-    table = Table(title="the study's table (vlr report): time per step and speed-ups")
+    table = Table(title="the study's table: time per step and speed-ups")
     for col in ("dtype", "m", "n_x", "kernel", "time / step", "vs two_loops", "vs numpy"):
         table.add_column(col, justify="left" if col in ("dtype", "kernel") else "right")
     for r in rows:
         table.add_row(r.dtype, str(r.m), str(r.n_x), r.kernel, format_seconds(r.seconds),
-                      _fmt_x(r.vs_two_loops), _fmt_x(r.vs_numpy))
+                      fmt_x(r.vs_two_loops), fmt_x(r.vs_numpy))
     console.print(table)
     console.print(Markdown("\n\n".join(lines)))
-    console.print(f"report: {out}/index.html (also report.md, table.csv, *.png)")
+    console.print(f"study page: {out}/index.html (also report.md, table.csv, *.svg)")
 
 
 def cmd_report(args):
     from rich.console import Console
 
     from .report import write_report
-    out, rows, lines = write_report(args.results, out_dir=args.out, site_dir=args.site)
+    out, rows, lines = write_report(args.results, out_dir=args.out, results_dir=args.results_dir)
     _print_verdict(Console(), rows, lines, out)
     return 0
 
 
 def cmd_site(args):
-    from .site import publish
-    site = publish(html_dir=args.site)
-    print(f"offline site: {site}/index.html")
+    from .site import build_site, serve
+    site, _, _ = build_site(args.site, results_dir=args.results_dir)
+    print(f"site: {site}/index.html (the study; asv's pages in {site}/asv/)")
+    if args.serve:
+        serve(site, args.port)
     return 0
 
 
@@ -158,8 +160,7 @@ def cmd_study(args):
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .machine import describe, machine_info
-    from .report import write_report
-    from .site import publish
+    from .site import build_site
     from .study import run_benchmarks
 
     console = Console()
@@ -169,13 +170,13 @@ def cmd_study(args):
                       TextColumn("{task.percentage:>5.1f}%"), TimeElapsedColumn(),
                       console=console) as bar:
             task = bar.add_task(f"({args.grid} grid)", total=100)
-            run_benchmarks(args.grid, bench=args.bench,
+            run_benchmarks(args.grid, bench=args.bench, results_dir=args.results_dir,
                            on_progress=lambda pct, what: bar.update(task, completed=pct,
                                                                     description=what[-60:]))
-    site = publish(html_dir=args.site)
-    out, rows, lines = write_report(out_dir=args.out, site_dir=site)
-    _print_verdict(console, rows, lines, out)
-    console.print(f"site  : {site}/index.html (offline; open it in a browser)")
+    site, rows, lines = build_site(args.site, results_dir=args.results_dir)
+    _print_verdict(console, rows, lines, site)
+    console.print(f"site  : {site}/index.html (offline; `vlr site --serve` shows it in a browser)")
+    console.print(f"results: {args.results_dir}/ (commit them to keep this run in the published history)")
     return 0
 
 
@@ -188,19 +189,24 @@ def main(argv=None):
     p.add_argument("--grid", choices=["quick", "full", "tiny"], default="quick",
                    help="benchmark grid (default quick: ~10 min on 2 cores; full: see README)")
     p.add_argument("--bench", help="asv --bench regex to run only some benchmarks")
-    p.add_argument("--no-run", action="store_true", help="reuse existing results: publish and report only")
-    p.add_argument("--site", default=".asv/html", help="site directory (asv.conf.json's html_dir)")
-    p.add_argument("--out", default=".asv/report", help="report directory")
+    p.add_argument("--no-run", action="store_true", help="reuse existing results: build the site only")
+    p.add_argument("--site", default=".asv/html", help="site directory (default %(default)s)")
+    p.add_argument("--results-dir", default="benchmarks/results",
+                   help="asv results directory (default %(default)s: kept in the repository)")
     p.set_defaults(func=cmd_study)
 
-    p = sub.add_parser("report", help="write the table, plots and verdict from asv results")
-    p.add_argument("--results", help="asv results file (default: the newest in .asv/results)")
-    p.add_argument("--site", default=".asv/html", help="also copy the report into this site")
-    p.add_argument("--out", default=".asv/report", help="report directory")
+    p = sub.add_parser("report", help="write the study's page (verdict, table, figures) from asv results")
+    p.add_argument("--results", help="asv results file (default: the newest in --results-dir)")
+    p.add_argument("--results-dir", default="benchmarks/results", help="default %(default)s")
+    p.add_argument("--out", default=".asv/report", help="output directory (default %(default)s)")
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("site", help="asv publish, then make the site readable offline")
-    p.add_argument("--site", default=".asv/html", help="site directory (asv.conf.json's html_dir)")
+    p = sub.add_parser("site", help="build the published site from the kept results (no benchmark "
+                                    "runs): the study first, asv's pages one click away")
+    p.add_argument("--site", default=".asv/html", help="site directory (default %(default)s)")
+    p.add_argument("--results-dir", default="benchmarks/results", help="default %(default)s")
+    p.add_argument("--serve", action="store_true", help="then serve it on 127.0.0.1 and print the URL")
+    p.add_argument("--port", type=int, default=8000, help="port for --serve (0: any free one)")
     p.set_defaults(func=cmd_site)
 
     p = sub.add_parser("info", help="kernels available here, threads, BLAS, versions")

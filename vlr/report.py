@@ -1,23 +1,23 @@
-"""The study's report: a table, plots and a verdict on the course's ~300x / ~10x claims,
-written from asv results (``vlr report``).
+"""The study's report: the verdict on the course's ~300x / ~10x claims, the pivoted table, the
+figures and the history across kept commits, written from asv results (``vlr report``; the
+first page of the site ``vlr site`` builds).
 
-Inputs are the newest asv results file (see :mod:`vlr.asv_results`); outputs go to a directory
-(default ``.asv/report``) and into the published site (``.asv/html/vlr-report``): index.html,
-report.md, table.csv and PNG plots.
+One Markdown document (``report.md``) is the report; ``index.html`` is that document rendered by
+markdown-it-py with a small stylesheet, so every table is laid out once. Every section says
+which machine and which commit its numbers came from, and how to reproduce them.
 """
 import csv
 import datetime
-import html
 import math
-import shutil
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-from .asv_results import Results, find_results_file, load_results
+from . import plots
+from .asv_results import Results, ResultsError, find_results_file, load_results
+from .plots import COURSE_FULL, COURSE_PARTIAL, fmt_x as _fmt_x
 from .study_grid import GRIDS, KERNELS
 from .timing import format_seconds
-
-COURSE_FULL, COURSE_PARTIAL = 300.0, 10.0
 
 
 @dataclass
@@ -58,11 +58,7 @@ def grid_of(rows):
     return "custom"
 
 
-def _fmt_x(r):
-    return "n/a" if r is None else (f"{r:,.0f}x" if r >= 100 else f"{r:.2g}x")
-
-
-def _stream_bandwidth(results):
+def roof_table(results):
     """Best measured stream-read bandwidth (bytes/s) per array size, over thread counts."""
     best = {}
     for (nbytes, threads), gbs in results.get("TrackStreamBandwidth.track_stream_read").items():
@@ -75,22 +71,30 @@ def _nearest(table, nbytes):
     return table[min(table, key=lambda k: abs(math.log(k) - math.log(nbytes)))] if table else None
 
 
-def _cache_sizes():
-    sizes = {}
-    for index in sorted(Path("/sys/devices/system/cpu/cpu0/cache").glob("index*")):
-        try:
-            level = (index / "level").read_text().strip()
-            kind = (index / "type").read_text().strip()
-            size = (index / "size").read_text().strip()
-        except OSError:
-            continue
-        if kind != "Instruction":
-            sizes[f"L{level}"] = size
-    return sizes
+def numpy_parts(results):
+    """NumPy's step by parts at the largest X timed (``TimeNumpyParts``), with each GEMV's bytes
+    of X per second as a fraction of the roof at X's size; None if not measured."""
+    parts = results.get("TimeNumpyParts.time_part")
+    roof = roof_table(results)
+    whole = {(m, n_x): t for (part, m, n_x), t in parts.items() if part == "whole step" and t}
+    if not whole or not roof:
+        return None
+    m, n_x = max(whole, key=lambda k: k[0] * k[1])
+    t = {part: parts.get((part, m, n_x)) for part in
+         ("z = w·X (GEMV)", "dw = X·dz (GEMV)", "elementwise (loss, dz)", "whole step")}
+    if any(v is None for v in t.values()):
+        return None
+    nbytes = m * n_x * 8
+    r = _nearest(roof, nbytes)
+    return dict(m=m, n_x=n_x, nbytes=nbytes, roof=r, seconds=t,
+                z_fraction=nbytes / t["z = w·X (GEMV)"] / r,
+                dw_fraction=nbytes / t["dw = X·dz (GEMV)"] / r,
+                elementwise_share=t["elementwise (loss, dz)"] / t["whole step"])
 
 
 def verdict(rows, results):
-    """Sentences on where the course's ~300x and ~10x hold on this machine, and why."""
+    """Markdown sentences on where the course's ~300x and ~10x hold on this machine, and why
+    (each "why" is a measurement from the same results)."""
     f64 = [r for r in rows if r.dtype == "float64"] or rows
     by = {(r.kernel, r.m, r.n_x): r for r in f64}
     full = [(r.m, r.n_x, r.vs_two_loops) for r in f64 if r.kernel == "numpy" and r.vs_two_loops]
@@ -110,9 +114,17 @@ def verdict(rows, results):
         near = [p for p in part if 5 <= p[2] <= 20]
         slower = [p for p in part if p[2] < 1]
         lines.append(
-            f"**One loop vs two loops (claimed ~10x):** measured {_fmt_x(lo[2])} to {_fmt_x(hi[2])}. "
-            f"Within 5–20x at {where(near)}; one loop is *slower* than two loops at {where(slower)}.")
-    # Why: per-element interpreter cost, per-call overhead, memory bandwidth.
+            f"**One loop vs two loops (claimed ~10x):** measured {_fmt_x(lo[2])} to "
+            f"{_fmt_x(hi[2])}. Within 5–20x at {where(near)}; one loop is slower than two "
+            f"loops at {where(slower)}.")
+    compiled = [r for r in f64 if r.kernel in ("numba", "cython") and r.vs_numpy]
+    if compiled:
+        best = max(compiled, key=lambda r: r.vs_numpy)
+        worst = min(compiled, key=lambda r: r.vs_numpy)
+        lines.append(f"**Beyond the course (one fused pass over X):** the compiled kernels run at "
+                     f"{_fmt_x(worst.vs_numpy)} ({worst.kernel}, m={worst.m}, n_x={worst.n_x}) "
+                     f"to {_fmt_x(best.vs_numpy)} ({best.kernel}, m={best.m}, n_x={best.n_x}) "
+                     f"of NumPy's speed.")
     why = []
     two = [r for r in f64 if r.kernel == "two_loops" and r.seconds]
     if two:
@@ -130,20 +142,19 @@ def verdict(rows, results):
     if np_small and np_small.seconds:
         why.append(f"NumPy's fixed cost per step is ~{format_seconds(np_small.seconds)} "
                    f"(m={np_small.m}, n_x={np_small.n_x}), so small problems cannot show 300x")
-    stream = _stream_bandwidth(results)
-    np_rows = [r for r in f64 if r.kernel == "numpy" and r.seconds]
-    if np_rows and stream:
-        big = max(np_rows, key=lambda r: r.m * r.n_x)
-        nbytes = big.m * big.n_x * 8
-        frac = 2 * nbytes / big.seconds / _nearest(stream, nbytes)  # NumPy reads X twice
-        bound = ("close to the roof for two passes: only a kernel that reads X once can do much better"
-                 if frac >= 0.6 else "the rest of its time goes to O(m) temporaries and per-call costs")
-        why.append(f"on the largest X measured ({nbytes / 1e6:.3g} MB) NumPy's two passes over X run "
-                   f"at {frac:.0%} of the measured stream-read bandwidth; {bound}")
-    caches = _cache_sizes()
-    if caches:
-        why.append("caches here: " + ", ".join(f"{k} {v}" for k, v in caches.items())
-                   + " (per core where private); X beyond L2/L3 streams from memory")
+    parts = numpy_parts(results)
+    if parts:
+        t = parts["seconds"]
+        why.append(
+            f"NumPy's step at m={parts['m']:g}, n_x={parts['n_x']} ({parts['nbytes'] / 1e6:.0f} MB "
+            f"of X) takes {format_seconds(t['whole step'])}: its GEMV z = w·X "
+            f"{format_seconds(t['z = w·X (GEMV)'])} ({parts['z_fraction']:.0%} of the "
+            f"{parts['roof'] / 1e9:.0f} GB/s roof), its GEMV dw = X·dz "
+            f"{format_seconds(t['dw = X·dz (GEMV)'])} ({parts['dw_fraction']:.0%} of the roof), "
+            f"its elementwise loss and dz {format_seconds(t['elementwise (loss, dz)'])} "
+            f"({parts['elementwise_share']:.0%} of the step) (`TimeNumpyParts`): NumPy reads X "
+            f"twice, and a kernel reading it once at the same speed would be "
+            f"{t['whole step'] / max(t['z = w·X (GEMV)'], t['dw = X·dz (GEMV)']):.1f}x faster")
     if why:
         lines.append("**Why:** " + "; ".join(why) + ".")
     selfs = [r.vs_two_loops for r in f64 if r.kernel == "two_loops" and r.vs_two_loops] + \
@@ -201,110 +212,144 @@ def _targets_md(rows):
     return lines
 
 
-def _plot_all(rows, results, out):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    files = []
-    f64 = [r for r in rows if r.dtype == "float64"] or rows
-    n_xs = sorted({r.n_x for r in f64})
-    ms = sorted({r.m for r in f64})
-
-    # 1. time vs m per kernel, one panel per n_x
-    fig, axes = plt.subplots(1, len(n_xs), figsize=(4 * len(n_xs), 3.6), sharey=True, squeeze=False)
-    for ax, n_x in zip(axes[0], n_xs):
-        for kernel in KERNELS:
-            pts = [(r.m, r.seconds) for r in f64 if r.kernel == kernel and r.n_x == n_x and r.seconds]
-            if pts:
-                ax.loglog(*zip(*pts), "o-", label=kernel)
-        ax.set_title(f"n_x = {n_x}")
-        ax.set_xlabel("m (examples)")
-        ax.grid(True, which="both", alpha=0.3)
-    axes[0][0].set_ylabel("seconds per step")
-    axes[0][-1].legend(fontsize=8)
-    fig.suptitle("One gradient step: time vs m (float64; missing points are over budget)")
-    fig.tight_layout()
-    fig.savefig(out / "time_vs_m.png", dpi=110)
-    plt.close(fig)
-    files.append(("time_vs_m.png", "Time per step vs m, log-log, one panel per n_x."))
-
-    # 2. heat maps of speed-up vs two loops with the course's contour
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-    for ax, (kernel, claim) in zip(axes, [("numpy", COURSE_FULL), ("one_loop", COURSE_PARTIAL)]):
-        Z = np.full((len(n_xs), len(ms)), np.nan)
-        for r in f64:
-            if r.kernel == kernel and r.vs_two_loops:
-                Z[n_xs.index(r.n_x), ms.index(r.m)] = r.vs_two_loops
-        im = ax.imshow(np.log10(Z), origin="lower", aspect="auto", cmap="viridis")
-        for i in range(len(n_xs)):
-            for j in range(len(ms)):
-                ax.text(j, i, "n/a" if np.isnan(Z[i, j]) else _fmt_x(Z[i, j]), ha="center",
-                        va="center", color="0.4" if np.isnan(Z[i, j]) else ("w" if Z[i, j] < 30 else "k"), fontsize=8)
-        for i, j in zip(*np.nonzero(np.nan_to_num(Z) >= claim)):  # cells reaching the claim
-            ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, ec="r", lw=2.5))
-        ax.set_xticks(range(len(ms)), [f"{m:.0e}" for m in ms])
-        ax.set_yticks(range(len(n_xs)), [str(n) for n in n_xs])
-        ax.set_xlabel("m (examples)")
-        ax.set_ylabel("n_x (features)")
-        ax.set_title(f"{kernel} vs two_loops (red: reaches the course's ~{claim:.0f}x)", fontsize=10)
-        fig.colorbar(im, ax=ax, label="log10 speed-up")
-    fig.tight_layout()
-    fig.savefig(out / "speedup_heatmap.png", dpi=110)
-    plt.close(fig)
-    files.append(("speedup_heatmap.png",
-                  "Speed-up over two loops across m x n_x; cells outlined in red reach the "
-                  "course's claim (300x for NumPy, 10x for one loop)."))
-
-    # 3. roofline view: bytes of X per second as a fraction of stream-read bandwidth
-    stream = _stream_bandwidth(results)
-    if stream:
-        fig, ax = plt.subplots(figsize=(6.5, 4))
-        for kernel in KERNELS:
-            pts = []
-            for r in rows:
-                if r.kernel == kernel and r.seconds and r.dtype == "float64":
-                    nbytes = r.m * r.n_x * 8
-                    pts.append((nbytes, nbytes / r.seconds / _nearest(stream, nbytes)))
-            if pts:
-                pts.sort()
-                ax.semilogx(*zip(*pts), "o", label=kernel, alpha=0.8)
-        ax.axhline(1.0, color="k", lw=1)
-        ax.axhline(0.5, color="k", lw=1, ls=":")
-        ax.text(ax.get_xlim()[0], 1.02, " one pass at stream bandwidth", fontsize=8)
-        ax.text(ax.get_xlim()[0], 0.52, " two passes (NumPy's limit)", fontsize=8)
-        ax.set_yscale("log")
-        ax.set_xlabel("bytes of X")
-        ax.set_ylabel("bytes of X per second / stream bandwidth")
-        ax.set_title("Roofline view (float64, all grid points)")
-        ax.legend(fontsize=8)
-        ax.grid(True, which="both", alpha=0.3)
-        fig.tight_layout()
-        fig.savefig(out / "roofline.png", dpi=110)
-        plt.close(fig)
-        files.append(("roofline.png", "Effective bandwidth of each kernel as a fraction of the "
-                                      "measured stream-read bandwidth at X's size."))
-    return files
+def pivot_md(rows):
+    """The table pivoted: one row per (dtype, m, n_x), one column per kernel, each cell the time
+    per step and the speed-up over NumPy."""
+    kernels = [k for k in KERNELS if any(r.kernel == k for r in rows)]
+    cells = {(r.dtype, r.m, r.n_x, r.kernel): r for r in rows}
+    points = sorted({(r.dtype, r.m, r.n_x) for r in rows},
+                    key=lambda p: (p[0] != "float64", p[0], p[1], p[2]))
+    lines = ["| dtype | m | n_x | " + " | ".join(kernels) + " |",
+             "|---|---:|---:|" + "---:|" * len(kernels)]
+    for dtype, m, n_x in points:
+        shown = []
+        for k in kernels:
+            r = cells.get((dtype, m, n_x, k))
+            if r is None or r.seconds is None:
+                shown.append("n/a")
+            elif k == "numpy":
+                shown.append(format_seconds(r.seconds))
+            else:
+                shown.append(f"{format_seconds(r.seconds)} ({_fmt_x(r.vs_numpy)})")
+        lines.append(f"| {dtype} | {m:,} | {n_x:,} | " + " | ".join(shown) + " |")
+    return lines
 
 
-def _environment(results):
-    from .machine import describe, machine_info
-    threads = results.get("TrackThreads.track_threads")
-    recorded = ", ".join(f"{lib[0]}: {n}" for lib, n in threads.items()) if threads else "not recorded"
+def asv_graph(benchmark, x_axis="m", machine=None, **params):
+    """The asv page's URL fragment for ``benchmark``'s graph with ``x_axis`` on the x axis and
+    the given parameter values selected (asv matches them as the repr strings it stores)."""
+    query = [("x-axis", x_axis)] + [(f"p-{k}", repr(v)) for k, v in params.items()]
+    if machine:
+        query.append(("machine", machine))
+    return "#" + benchmark + "?" + urllib.parse.urlencode(query, quote_via=urllib.parse.quote)
+
+
+def kept_results(results_dir, machine):
+    """Every results file of ``machine`` in ``results_dir`` that this suite version can read,
+    oldest commit first (files of another suite version are left out, not an error)."""
+    kept = []
+    for path in sorted(Path(results_dir).glob(f"{machine}/*.json")):
+        if path.name == "machine.json":
+            continue
+        try:
+            kept.append(load_results(path))
+        except ResultsError:
+            continue
+    return sorted(kept, key=lambda r: r.date)
+
+
+HISTORY_SHAPES = [(1_000_000, 100), (1_000_000, 10), (10_000, 1_000), (10_000, 10), (100, 10)]
+
+
+def history_series(kept):
+    """Per shape (m, n_x): the best compiled kernel's TrackSpeedupVsNumpy per kept commit."""
+    series = {}
+    for m, n_x in HISTORY_SHAPES:
+        values = []
+        for res in kept:
+            vs = res.get("TrackSpeedupVsNumpy.track_speedup")
+            got = [_num(vs.get((k, m, n_x, "float64"))) for k in ("numba", "cython")]
+            got = [v for v in got if v]
+            values.append(max(got) if got else None)
+        if any(values):
+            series[f"{m:,} × {n_x:,}"] = values
+    return series
+
+
+def _attribution(results):
+    when = datetime.datetime.fromtimestamp(results.date / 1000, datetime.timezone.utc)
+    return (f"*Measured on `{results.machine.get('machine', '?')}` at commit "
+            f"`{results.commit[:8]}` (committed {when:%Y-%m-%d}).*")
+
+
+def _environment(results, path):
     m = results.machine
-    return [f"asv machine: {m.get('cpu', '?')}, {m.get('num_cpu', '?')} cores, "
-            f"{int(m.get('ram', 0) or 0) / 2**30:.0f} GiB, {m.get('os', '?')}",
-            f"threads recorded with the results: {recorded}",
-            f"commit {results.commit[:12]}, run {datetime.datetime.fromtimestamp(results.date / 1000):%Y-%m-%d %H:%M}",
-            ] + describe(machine_info()).splitlines()
+    threads = results.get("TrackThreads.track_threads")
+    recorded = ", ".join(f"{lib[0]}: {n}" for lib, n in threads.items() if n) if threads else ""
+    lines = [f"machine `{m.get('machine', '?')}`: {m.get('cpu', '?')}, {m.get('num_cpu', '?')} "
+             f"CPUs, {m.get('ram', '?')} RAM, {m.get('os', '?')}",
+             f"commit `{results.commit}`, results file `{path}`",
+             f"Python {results.python or '?'}; pinned libraries: "
+             + (", ".join(f"{k} {v}" for k, v in sorted(results.requirements.items())) or
+                "none (the environment vlr study ran in)"),
+             f"threads and BLAS: {recorded or 'not recorded'}"]
+    return lines
 
 
-def write_report(results_path=None, out_dir=".asv/report", site_dir=".asv/html",
-                 results_dir=".asv/results"):
-    """Write the report; returns ``(out_dir, rows, verdict_lines)``.
+_CSS = """
+body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1150px;margin:0 auto;
+padding:1em 1.5em;color:#222}
+nav{display:flex;gap:1.2em;padding:.6em 0;border-bottom:1px solid #ddd;margin-bottom:1em}
+nav a{font-weight:600;text-decoration:none;color:#0b5cad}
+h1{font-size:1.7em;margin:.3em 0}h2{margin-top:1.6em;border-bottom:1px solid #eee;padding-bottom:.2em}
+table{border-collapse:collapse;margin:.8em 0;font-size:.92em}
+th,td{border:1px solid #d0d7de;padding:3px 9px}th{background:#f3f5f7}
+td{text-align:right;white-space:nowrap}tr:nth-child(even) td{background:#fafbfc}
+img{width:100%;height:auto;border:1px solid #eee}
+.figs{display:grid;grid-template-columns:1fr 1fr;gap:1em}
+code{background:#f3f5f7;padding:0 .25em;border-radius:3px}
+"""
 
-    Raises :class:`vlr.asv_results.ResultsError` when there are no usable results.
+
+def _render_html(md_text, title):
+    from markdown_it import MarkdownIt
+    body = MarkdownIt("commonmark", {"html": True}).enable("table").render(md_text)
+    nav = ("<nav><a href='index.html'>Study</a><a href='asv/index.html'>asv: grid</a>"
+           "<a href='asv/index.html#summarylist'>asv: list</a>"
+           "<a href='asv/index.html#regressions'>asv: regressions</a></nav>")
+    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
+            f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<style>{_CSS}</style></head><body>{nav}\n{body}</body></html>\n")
+
+
+def _figure(name, caption, link):
+    return f"[![{caption}]({name})]({link})\n\n{caption} [Open it in asv]({link}).\n"
+
+
+def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks/results",
+                 asv_href="asv/index.html"):
+    """Write the study's page: ``report.md``, ``index.html``, ``table.csv`` and SVG figures.
+
+    Parameters
+    ----------
+    results_path : path, optional
+        The asv results file of the study (default: the newest in ``results_dir``).
+    out_dir : path
+        Where to write (the site's root for ``vlr site``).
+    results_dir : path
+        Where the kept results are: the history figure uses every file of the same machine.
+    asv_href : str
+        Where asv's pages are, relative to ``out_dir``; figures link into them.
+
+    Returns
+    -------
+    (Path, list of Row, list of str)
+        The output directory, the table's rows and the verdict's Markdown lines.
+
+    Raises
+    ------
+    vlr.asv_results.ResultsError
+        When there are no usable results.
     """
     path = Path(results_path) if results_path else find_results_file(results_dir)
     results = load_results(path)
@@ -316,93 +361,71 @@ def write_report(results_path=None, out_dir=".asv/report", site_dir=".asv/html",
         writer.writerow(["dtype", "m", "n_x", "kernel", "seconds", "vs_two_loops", "vs_numpy"])
         for r in rows:
             writer.writerow([r.dtype, r.m, r.n_x, r.kernel, r.seconds, r.vs_two_loops, r.vs_numpy])
-    plots = _plot_all(rows, results, out)
+    f64 = [r for r in rows if r.dtype == "float64"] or rows
+    machine = results.machine.get("machine")
+    step_graph = "bench_step.TimeGradientStep.time_gradient_step"
     lines = verdict(rows, results)
-    env = _environment(results)
-    reproduce = (f"VLR_BENCH_GRID={grid_of(rows)} asv run --python=same --set-commit-hash "
-                 f"{results.commit} && vlr report   (or simply: vlr study)")
-    md = ["# vlr study: is vectorized logistic regression ~300x faster?", "",
-          "## Verdict", ""] + [f"- {l}" for l in lines] + ["", "## Table", "",
-          "| dtype | m | n_x | kernel | time / step | vs two_loops | vs numpy |",
-          "|---|---:|---:|---|---:|---:|---:|"]
-    md += [f"| {r.dtype} | {r.m} | {r.n_x} | {r.kernel} | {format_seconds(r.seconds)} | "
-           f"{_fmt_x(r.vs_two_loops)} | {_fmt_x(r.vs_numpy)} |" for r in rows]
-    md += ["", "Speed-ups are measured with both sides timed in the same benchmark call "
-           "(asv `track_` benchmarks); n/a marks points over a kernel's time budget, never "
-           "extrapolated.", ""]
+    by = _attribution(results)
+    grid = grid_of(rows)
+    reproduce = (f"git checkout {results.commit[:8]} && pip install -e . && "
+                 f"VLR_BENCH_GRID={grid} vlr study")
+    md = ["# Is vectorized logistic regression ~300x faster? The vlr study", "",
+          by + f" Reproduce: `{reproduce}`.", "", "## Verdict", ""]
+    md += [f"- {l}" for l in lines] + [""]
+
+    figs = [_figure(plots.heat_maps(f64, out),
+                    "Speed-up over two loops across m × n_x; red cells reach the course's claim.",
+                    asv_href + asv_graph("bench_step.TrackSpeedupVsTwoLoops.track_speedup",
+                                         machine=machine, kernel="numpy", dtype="float64"))]
+    roof = roof_table(results)
+    if roof:
+        figs.append(_figure(plots.roofline(f64, lambda nbytes: _nearest(roof, nbytes), out),
+                            "Bytes of X per second ÷ the stream-read roof measured in the same run.",
+                            asv_href + asv_graph("bench_bandwidth.TrackStreamBandwidth.track_stream_read",
+                                                 x_axis="nbytes", machine=machine)))
+    kept = kept_results(Path(path).parent.parent, path.parent.name)
+    series = history_series(kept)
+    if len(kept) > 1 and series:
+        labels = [f"{k.commit[:7]}" for k in kept]
+        figs.append(_figure(plots.history(series, labels, out),
+                            f"The fastest compiled kernel's speed-up over NumPy at {len(kept)} "
+                            f"kept commits on `{machine}` ({', '.join(labels)}).",
+                            asv_href + asv_graph("bench_step.TrackSpeedupVsNumpy.track_speedup",
+                                                 x_axis="commit", machine=machine,
+                                                 kernel="cython", dtype="float64")))
+    md += ["## Figures", "", by, ""] + figs
+    md += ["## Time per step vs m", "", by, ""]
+    md += [_figure(plots.time_vs_m(f64, out, n_x), f"Time per step vs m at n_x = {n_x}.",
+                   asv_href + asv_graph(step_graph, machine=machine, n_x=n_x, dtype="float64"))
+           for n_x in sorted({r.n_x for r in f64})]
+    md += ["## Table: time per step (speed-up over NumPy)", "", by, ""] + pivot_md(rows) + [
+        "", "Speed-ups are measured with both sides timed alternately in the same benchmark call "
+        "(`TrackSpeedupVsNumpy`); n/a marks points over a kernel's time budget, never "
+        "extrapolated. All values: [table.csv](table.csv).", ""]
     targets = targets_rows(results)
-    md += ["## Speed targets of the fastest kernel", ""] + _targets_md(targets) + [
-        "", "\"fastest\" is `vlr.fastest`, the kernel calibrated fastest for the class of call "
-        "(dtype, layout, octaves of n_x and m) on its own data on this machine; bandwidths are "
-        "fractions of the stream-read roof measured in the same benchmark. `vlr targets` measures "
-        "the same table in one process with per-point detail.", ""]
+    if any(v is not None for _, v in targets):
+        md += ["## Speed targets of the fastest kernel", "", by, ""] + _targets_md(targets) + [
+            "", "\"fastest\" is `vlr.fastest`, the kernel measured fastest for the class of call "
+            "(dtype, layout, octaves of n_x and m) on its own data; bandwidths are fractions of "
+            "the stream-read roof measured in the same benchmark. `vlr targets` measures the "
+            "same table with per-point detail.", ""]
     peers = peers_rows(results, rows)
     if peers:
-        md += ["## Peers: the same gradient elsewhere", "",
+        md += ["## Peers: the same gradient elsewhere", "", by, "",
                "| dtype | m | n_x | numpy step | fastest compiled step | sklearn loss_gradient "
                "| torch autograd | jax jit grad |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
-        md += [f"| {p['dtype']} | {p['m']} | {p['n_x']} | {format_seconds(p['numpy'])} | "
+        md += [f"| {p['dtype']} | {p['m']:,} | {p['n_x']:,} | {format_seconds(p['numpy'])} | "
                f"{format_seconds(p['compiled'])} | {format_seconds(p['sklearn'])} | "
                f"{format_seconds(p['torch'])} | {format_seconds(p['jax'])} |" for p in peers]
         md += ["", "Peers are timed by `TimePeerGradient` (their own layout and threads, see "
                "`vlr/peers.py`); n/a: not installed or over the size limit.", ""]
     dask = dask_line(results)
     if dask:
-        md += ["## Beyond one machine", "", dask, ""]
-    md += ["## Plots", ""]
-    md += [f"![{name}]({name})\n\n{caption}\n" for name, caption in plots]
-    md += ["## Where these numbers come from", ""] + [f"- {e}" for e in env]
-    md += [f"- results file: {path}", f"- to reproduce: `{reproduce}`", ""]
-    (out / "report.md").write_text("\n".join(md), encoding="utf-8")
-    (out / "index.html").write_text(_html(lines, rows, plots, env, path, reproduce, targets, peers,
-                                          dask), encoding="utf-8")
-    if site_dir and (Path(site_dir) / "index.html").exists():
-        from .site import add_report_link
-        dest = Path(site_dir) / "vlr-report"
-        shutil.copytree(out, dest, dirs_exist_ok=True)
-        add_report_link(site_dir)
+        md += ["## Beyond one machine", "", by, "", dask, ""]
+    md += ["## Where these numbers come from", ""] + [f"- {e}" for e in _environment(results, path)]
+    md += [f"- to reproduce: `{reproduce}`",
+           f"- kept commits on this machine: " + ", ".join(f"`{k.commit[:8]}`" for k in kept), ""]
+    text = "\n".join(md)
+    (out / "report.md").write_text(text, encoding="utf-8")
+    (out / "index.html").write_text(_render_html(text, "vlr study"), encoding="utf-8")
     return out, rows, lines
-
-
-def _html(lines, rows, plots, env, path, reproduce, targets, peers, dask):
-    import re
-    esc = html.escape
-    bold = lambda s: re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", re.sub(r"\*(.+?)\*", r"<i>\1</i>", esc(s)))
-    body = ["<!doctype html><html><head><meta charset='utf-8'><title>vlr study report</title>",
-            "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}"
-            "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}"
-            "img{max-width:100%}</style></head><body>",
-            "<p><a href='../index.html'>&larr; benchmark site</a></p>",
-            "<h1>vlr study: is vectorized logistic regression ~300x faster?</h1><h2>Verdict</h2><ul>"]
-    body += [f"<li>{bold(l)}</li>" for l in lines]
-    body += ["</ul><h2>Table</h2><table id='verdict-table'><tr><th>dtype</th><th>m</th><th>n_x</th>"
-             "<th>kernel</th><th>time / step</th><th>vs two_loops</th><th>vs numpy</th></tr>"]
-    body += [f"<tr><td>{r.dtype}</td><td>{r.m}</td><td>{r.n_x}</td><td style='text-align:left'>"
-             f"{r.kernel}</td><td>{format_seconds(r.seconds)}</td><td>{_fmt_x(r.vs_two_loops)}</td>"
-             f"<td>{_fmt_x(r.vs_numpy)}</td></tr>" for r in rows]
-    body += ["</table><p>n/a: over the kernel's time budget (not extrapolated).</p>",
-             "<h2>Speed targets of the fastest kernel</h2><table id='targets-table'><tr>"
-             "<th>measure</th><th>target</th><th>measured</th><th>met</th></tr>"]
-    body += [f"<tr><td style='text-align:left'>{esc(t.measure)}</td><td>{esc(t.op)} {t.goal:g} "
-             f"{esc(t.unit)}</td><td>{'not run' if v is None else f'{v:.3g} {esc(t.unit)}'}</td>"
-             f"<td>{'' if v is None else ('yes' if t.met(v) else 'no')}</td></tr>"
-             for t, v in targets]
-    body += ["</table>"]
-    if peers:
-        body += ["<h2>Peers: the same gradient elsewhere</h2><table id='peers-table'><tr>"
-                 "<th>dtype</th><th>m</th><th>n_x</th><th>numpy step</th><th>fastest compiled step</th>"
-                 "<th>sklearn loss_gradient</th><th>torch autograd</th><th>jax jit grad</th></tr>"]
-        body += ["<tr>" + "".join(f"<td>{v}</td>" for v in (
-            p["dtype"], p["m"], p["n_x"], *(format_seconds(p[k]) for k in
-                                            ("numpy", "compiled", "sklearn", "torch", "jax"))))
-                 + "</tr>" for p in peers]
-        body += ["</table><p>n/a: not installed or over the size limit.</p>"]
-    if dask:
-        body += [f"<h2>Beyond one machine</h2><p>{bold(dask)}</p>"]
-    body += ["<h2>Plots</h2>"]
-    body += [f"<figure><img src='{n}' alt='{esc(c)}'><figcaption>{esc(c)}</figcaption></figure>"
-             for n, c in plots]
-    body += ["<h2>Where these numbers come from</h2><ul>"] + [f"<li>{esc(e)}</li>" for e in env]
-    body += [f"<li>results file: {esc(str(path))}</li><li>to reproduce: <code>{esc(reproduce)}</code></li>",
-             "</ul></body></html>"]
-    return "\n".join(body)

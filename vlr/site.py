@@ -1,18 +1,25 @@
-"""The published benchmark site, made readable offline.
+"""The published benchmark site: the study on the first page, asv's pages one click away.
 
-``asv publish`` writes a static site whose index.html loads jQuery, flot, bootstrap and friends
-from CDNs; without internet it falls to error.html. :func:`make_offline` copies the vendored
-copies (``vlr/site_assets/vendor``, see its README) next to the page and points every remote
-``<script>``/``<link>`` at them.
+``vlr site`` (:func:`build_site`) builds it from the kept results in ``benchmarks/results``
+without running any benchmark: ``asv publish`` writes asv's pages into ``<site>/asv``, and
+:func:`vlr.report.write_report` writes the study's page as ``<site>/index.html``.
+
+asv's index.html loads jQuery, flot, bootstrap and friends from CDNs; without internet it falls
+to error.html. :func:`make_offline` copies the vendored copies (``vlr/site_assets/vendor``, see
+its README) next to the page and points every remote ``<script>``/``<link>`` at them.
 """
+import functools
+import http.server
+import json
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 VENDOR_DIR = Path(__file__).parent / "site_assets" / "vendor"
-REPORT_LINK = '<li id="nav-li-vlr-report"><a href="vlr-report/index.html">Study report</a></li>'
+STUDY_LINK = '<li id="nav-li-vlr-study"><a href="../index.html">vlr study</a></li>'
 
 # Remote file name in asv's index.html -> vendored file (flot 0.8.3 on npm has no .min.js).
 LOCAL_NAME = {
@@ -66,25 +73,81 @@ def make_offline(html_dir):
     index.write_text(text, encoding="utf-8")
 
 
-def add_report_link(html_dir):
-    """Add a "Study report" entry to the site's navigation bar (idempotent)."""
-    index = Path(html_dir) / "index.html"
+def add_study_link(asv_dir):
+    """Add a link back to the study's page to the navigation bar of asv's pages (idempotent)."""
+    index = Path(asv_dir) / "index.html"
     text = index.read_text(encoding="utf-8")
-    if REPORT_LINK in text:
+    if STUDY_LINK in text:
         return
     anchor = re.search(r'<li id="nav-li-regressions">.*?</li>', text)
     if anchor is None:
-        raise SiteError("cannot find the navigation bar in index.html")
-    index.write_text(text[:anchor.end()] + "\n\t" + REPORT_LINK + text[anchor.end():], encoding="utf-8")
+        raise SiteError("cannot find the navigation bar in asv's index.html")
+    index.write_text(text[:anchor.end()] + "\n\t" + STUDY_LINK + text[anchor.end():], encoding="utf-8")
 
 
-def publish(config="asv.conf.json", html_dir=".asv/html"):
-    """Run ``asv publish`` and make the result readable offline; returns the site's directory."""
-    proc = subprocess.run([sys.executable, "-m", "asv", "publish", "--config", str(config)],
-                          capture_output=True, text=True)
+def read_asv_config(path="asv.conf.json"):
+    """asv.conf.json as a dict (asv allows ``//`` comment lines; JSON does not)."""
+    text = Path(path).read_text(encoding="utf-8")
+    return json.loads("\n".join(l for l in text.splitlines() if not l.strip().startswith("//")))
+
+
+def publish_asv(html_dir, results_dir="benchmarks/results", config="asv.conf.json"):
+    """Run ``asv publish`` from ``results_dir`` into ``html_dir`` and make it readable offline."""
+    conf = read_asv_config(config)
+    root = Path(config).resolve().parent
+    conf.update(repo=str(root), results_dir=str(Path(results_dir).resolve()),
+                html_dir=str(Path(html_dir).resolve()),
+                benchmark_dir=str(root / conf.get("benchmark_dir", "benchmarks")))
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_config = Path(tmp) / "asv.conf.json"
+        tmp_config.write_text(json.dumps(conf))
+        proc = subprocess.run([sys.executable, "-m", "asv", "publish", "--config", str(tmp_config)],
+                              capture_output=True, text=True, cwd=root)
     if proc.returncode != 0:
-        raise SiteError(f"asv publish failed:\n{proc.stdout}\n{proc.stderr}")
+        raise SiteError(f"asv publish failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     make_offline(html_dir)
-    if (Path(html_dir) / "vlr-report" / "index.html").exists():
-        add_report_link(html_dir)
+    add_study_link(html_dir)
     return Path(html_dir)
+
+
+def build_site(site_dir=".asv/html", results_dir="benchmarks/results", config="asv.conf.json",
+               results_path=None):
+    """Build the whole site from asv results, running no benchmark.
+
+    Parameters
+    ----------
+    site_dir : path
+        Output: ``index.html`` is the study, ``asv/`` holds asv's pages.
+    results_dir : path
+        The asv results (the kept ones plus any this machine added with ``vlr study``).
+    config : path
+        The repository's asv.conf.json (asv publish reads the git history next to it).
+    results_path : path, optional
+        The results file the study's page shows (default: the newest in ``results_dir``).
+
+    Returns
+    -------
+    (Path, list, list)
+        The site's directory, the study's table rows and its verdict lines.
+    """
+    from .report import write_report
+    site = Path(site_dir)
+    if not Path(config).exists():
+        raise SiteError(f"no {config} here: run vlr site from the root of a clone of vlr")
+    publish_asv(site / "asv", results_dir, config)
+    _, rows, lines = write_report(results_path, out_dir=site, results_dir=results_dir,
+                                  asv_href="asv/index.html")
+    return site, rows, lines
+
+
+def serve(site_dir, port=8000):
+    """Serve ``site_dir`` on http://127.0.0.1:``port`` until interrupted (asv's pages load their
+    data by XHR, which browsers refuse over file://)."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        print(f"serving the vlr study at http://127.0.0.1:{server.server_address[1]}/ "
+              f"(Ctrl-C stops)", flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass

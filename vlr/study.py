@@ -1,8 +1,9 @@
-"""``vlr study``: run the asv suite, publish the offline site, write the report -- one command.
+"""``vlr study``: run the asv suite, then build the site from the results -- one command.
 
 Runs asv against the current environment (``asv run --python=same --set-commit-hash HEAD``),
 so it measures exactly what is installed, with a progress bar fed by asv's own progress lines.
 """
+import json
 import os
 import re
 import subprocess
@@ -33,8 +34,12 @@ def head_commit():
                          "commit)") from exc
 
 
-def run_benchmarks(grid="quick", bench=None, on_progress=None, log_path=".asv/study.log"):
+def run_benchmarks(grid="quick", bench=None, on_progress=None, log_path=".asv/study.log",
+                   results_dir="benchmarks/results"):
     """Run the asv suite on the installed vlr over ``grid``; returns the log path.
+
+    The results land in ``results_dir`` (``benchmarks/results``, kept in the repository) under
+    this machine's asv name (``asv machine``; the host name unless set).
 
     Parameters
     ----------
@@ -46,11 +51,17 @@ def run_benchmarks(grid="quick", bench=None, on_progress=None, log_path=".asv/st
     if not Path("asv.conf.json").exists():
         raise StudyError("no asv.conf.json here: run vlr study from the root of the vlr repository")
     commit = head_commit()
-    if not list(Path(".asv/results").glob("*/machine.json")):
-        _asv("machine", "--yes")
+    if not Path("~/.asv-machine.json").expanduser().exists():
+        _asv("machine", "--yes")  # describe this machine once, under its host name
     env = dict(os.environ, VLR_BENCH_GRID=grid, PYTHONUNBUFFERED="1")  # live progress lines
     cmd = [sys.executable, "-m", "asv", "run", "--python=same", "--set-commit-hash", commit,
            "--show-stderr"]
+    if Path(results_dir).resolve() != Path("benchmarks/results").resolve():
+        from .site import read_asv_config
+        conf = dict(read_asv_config(), results_dir=str(Path(results_dir).resolve()))
+        Path(".asv").mkdir(exist_ok=True)
+        Path(".asv/study.conf.json").write_text(json.dumps(conf))
+        cmd += ["--config", ".asv/study.conf.json"]
     if bench:
         cmd += ["--bench", bench]
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)

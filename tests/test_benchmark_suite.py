@@ -1,0 +1,60 @@
+"""The asv suite can benchmark any commit: its discovery imports nothing from vlr beyond the
+public interface, and its own grid (benchmarks/common.py) is the harness's (vlr.study_grid)."""
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from vlr import study_grid
+
+ROOT = Path(__file__).resolve().parents[1]
+
+DISCOVER = """
+import importlib, json, pkgutil, sys
+sys.path.insert(0, {root!r})
+import vlr
+public = {{m for m in sys.modules if m == "vlr" or m.startswith("vlr.")}}
+import benchmarks
+for info in pkgutil.iter_modules(benchmarks.__path__):
+    importlib.import_module("benchmarks." + info.name)
+after = {{m for m in sys.modules if m == "vlr" or m.startswith("vlr.")}}
+print(json.dumps(sorted(after - public)))
+"""
+
+
+def test_discovery_imports_only_the_public_interface():
+    proc = subprocess.run([sys.executable, "-c", DISCOVER.format(root=str(ROOT))],
+                          capture_output=True, text=True, cwd="/", timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.splitlines()[-1]) == []
+
+
+def _common():
+    spec = importlib.util.spec_from_file_location("bench_common", ROOT / "benchmarks" / "common.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_suite_grid_is_the_harness_grid():
+    common = _common()
+    for name in ("SUITE_VERSION", "KERNELS", "GRIDS", "MAX_ELEMENTS", "TWO_LOOPS_MAX_ELEMENTS",
+                 "ONE_LOOP_MAX_EXAMPLES"):
+        assert getattr(common, name) == getattr(study_grid, name), name
+    for kernel, m, n_x in [("two_loops", 10_000, 1000), ("one_loop", 10**6, 1), ("numba", 10**6, 1000)]:
+        assert common.skip_reason(kernel, m, n_x) == study_grid.skip_reason(kernel, m, n_x)
+    for a, b in zip(common.make_step_data(300, 7, "float32"), study_grid.make_step_data(300, 7, "float32")):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_suite_timer_and_roof():
+    common = _common()
+    slow, fast = common.interleaved_seconds([lambda: sum(range(20_000)), lambda: None],
+                                            repeat=3, min_time=0.01, settle=0)
+    assert slow > fast > 0
+    a = np.ones(1_000_000)
+    assert 0 < common.stream_read_seconds(a, 1) < 1
+    assert "none" != common.blas_label()
