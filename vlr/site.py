@@ -91,16 +91,24 @@ def read_asv_config(path="asv.conf.json"):
     return json.loads("\n".join(l for l in text.splitlines() if not l.strip().startswith("//")))
 
 
-def publish_asv(html_dir, results_dir="benchmarks/results", config="asv.conf.json"):
-    """Run ``asv publish`` from ``results_dir`` into ``html_dir`` and make it readable offline."""
+def write_asv_config(dest, config="asv.conf.json", **paths):
+    """Write a copy of ``config`` to ``dest`` with every path absolute and ``paths`` (e.g.
+    ``results_dir``) replaced, so asv can run it from anywhere; returns ``dest``."""
     conf = read_asv_config(config)
     root = Path(config).resolve().parent
-    conf.update(repo=str(root), results_dir=str(Path(results_dir).resolve()),
-                html_dir=str(Path(html_dir).resolve()),
-                benchmark_dir=str(root / conf.get("benchmark_dir", "benchmarks")))
+    for key in ("repo", "benchmark_dir", "env_dir", "results_dir", "html_dir"):
+        conf[key] = str((root / conf.get(key, ".")).resolve())
+    conf.update({k: str(Path(v).resolve()) for k, v in paths.items()})
+    Path(dest).write_text(json.dumps(conf))
+    return Path(dest)
+
+
+def publish_asv(html_dir, results_dir="benchmarks/results", config="asv.conf.json"):
+    """Run ``asv publish`` from ``results_dir`` into ``html_dir`` and make it readable offline."""
+    root = Path(config).resolve().parent
     with tempfile.TemporaryDirectory() as tmp:
-        tmp_config = Path(tmp) / "asv.conf.json"
-        tmp_config.write_text(json.dumps(conf))
+        tmp_config = write_asv_config(Path(tmp) / "asv.conf.json", config,
+                                      results_dir=results_dir, html_dir=html_dir)
         proc = subprocess.run([sys.executable, "-m", "asv", "publish", "--config", str(tmp_config)],
                               capture_output=True, text=True, cwd=root)
     if proc.returncode != 0:

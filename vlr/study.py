@@ -51,17 +51,19 @@ def run_benchmarks(grid="quick", bench=None, on_progress=None, log_path=".asv/st
     if not Path("asv.conf.json").exists():
         raise StudyError("no asv.conf.json here: run vlr study from the root of the vlr repository")
     commit = head_commit()
-    if not Path("~/.asv-machine.json").expanduser().exists():
+    machines = Path("~/.asv-machine.json").expanduser()
+    if not machines.exists():
         _asv("machine", "--yes")  # describe this machine once, under its host name
     env = dict(os.environ, VLR_BENCH_GRID=grid, PYTHONUNBUFFERED="1")  # live progress lines
     cmd = [sys.executable, "-m", "asv", "run", "--python=same", "--set-commit-hash", commit,
            "--show-stderr"]
+    named = [k for k in json.loads(machines.read_text()) if k != "version"]
+    if len(named) == 1:  # the one machine described here, whatever the host is called
+        cmd += ["--machine", named[0]]
     if Path(results_dir).resolve() != Path("benchmarks/results").resolve():
-        from .site import read_asv_config
-        conf = dict(read_asv_config(), results_dir=str(Path(results_dir).resolve()))
+        from .site import write_asv_config
         Path(".asv").mkdir(exist_ok=True)
-        Path(".asv/study.conf.json").write_text(json.dumps(conf))
-        cmd += ["--config", ".asv/study.conf.json"]
+        cmd += ["--config", str(write_asv_config(".asv/study.conf.json", results_dir=results_dir))]
     if bench:
         cmd += ["--bench", bench]
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
