@@ -8,6 +8,7 @@ which machine and which commit its numbers came from, and how to reproduce them.
 """
 import csv
 import datetime
+import json
 import math
 import urllib.parse
 from dataclasses import dataclass
@@ -244,6 +245,21 @@ def asv_graph(benchmark, x_axis="m", machine=None, **params):
     return "#" + benchmark + "?" + urllib.parse.urlencode(query, quote_via=urllib.parse.quote)
 
 
+def _newest_study(results_dir):
+    """The newest results file holding the study's step timings (a kept commit may hold only
+    the history's speed-ups); the newest file of all when none does, so the error says why."""
+    newest = find_results_file(results_dir)
+    files = sorted((p for p in Path(results_dir).glob("*/*.json") if p.name != "machine.json"),
+                   key=lambda p: json.loads(p.read_text()).get("date", 0), reverse=True)
+    for path in files:
+        try:
+            if load_results(path).get("TimeGradientStep.time_gradient_step"):
+                return path
+        except ResultsError:
+            continue
+    return newest
+
+
 def kept_results(results_dir, machine):
     """Every results file of ``machine`` in ``results_dir`` that this suite version can read,
     oldest commit first (files of another suite version are left out, not an error)."""
@@ -351,7 +367,7 @@ def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks
     vlr.asv_results.ResultsError
         When there are no usable results.
     """
-    path = Path(results_path) if results_path else find_results_file(results_dir)
+    path = Path(results_path) if results_path else _newest_study(results_dir)
     results = load_results(path)
     rows = build_rows(results)
     out = Path(out_dir)
