@@ -63,7 +63,7 @@ def roof_table(results):
     """Best measured stream-read bandwidth (bytes/s) per array size, over thread counts."""
     best = {}
     for (nbytes, threads), gbs in results.get("TrackStreamBandwidth.track_stream_read").items():
-        if gbs is not None:
+        if _num(gbs):
             best[nbytes] = max(best.get(nbytes, 0.0), gbs * 1e9)
     return best
 
@@ -75,7 +75,7 @@ def _nearest(table, nbytes):
 def numpy_parts(results):
     """NumPy's step by parts at the largest X timed (``TimeNumpyParts``), with each GEMV's bytes
     of X per second as a fraction of the roof at X's size; None if not measured."""
-    parts = results.get("TimeNumpyParts.time_part")
+    parts = {key: _num(t) for key, t in results.get("TimeNumpyParts.time_part").items()}
     roof = roof_table(results)
     whole = {(m, n_x): t for (part, m, n_x), t in parts.items() if part == "whole step" and t}
     if not whole or not roof:
