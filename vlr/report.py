@@ -321,7 +321,7 @@ h1{font-size:1.7em;margin:.3em 0}h2{margin-top:1.6em;border-bottom:1px solid #ee
 table{border-collapse:collapse;margin:.8em 0;font-size:.92em}
 th,td{border:1px solid #d0d7de;padding:3px 9px}th{background:#f3f5f7}
 td{text-align:right;white-space:nowrap}tr:nth-child(even) td{background:#fafbfc}
-img{width:100%;height:auto;border:1px solid #eee}
+img{max-width:100%;height:auto;border:1px solid #eee}
 .figs{display:grid;grid-template-columns:1fr 1fr;gap:1em}
 code{background:#f3f5f7;padding:0 .25em;border-radius:3px}
 """
