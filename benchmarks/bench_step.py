@@ -6,8 +6,6 @@ Numba compiles in ``setup`` (its own cost is in bench_compile.py), never inside 
 """
 import timeit
 
-import numpy as np
-
 from .common import (KERNELS, SUITE_VERSION, grid, interleaved_seconds, make_step_data,
                      require_kernel, skip_reason)
 

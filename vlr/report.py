@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import plots
 from .asv_results import Results, ResultsError, find_results_file, load_results
-from .plots import COURSE_FULL, COURSE_PARTIAL, fmt_x as _fmt_x
+from .plots import COURSE_FULL, fmt_x as _fmt_x
 from .study_grid import GRIDS, KERNELS
 from .timing import format_seconds
 
@@ -440,7 +440,7 @@ def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks
         md += ["## Beyond one machine", "", by, "", dask, ""]
     md += ["## Where these numbers come from", ""] + [f"- {e}" for e in _environment(results, path)]
     md += [f"- to reproduce: `{reproduce}`",
-           f"- kept commits on this machine: " + ", ".join(f"`{k.commit[:8]}`" for k in kept), ""]
+           "- kept commits on this machine: " + ", ".join(f"`{k.commit[:8]}`" for k in kept), ""]
     text = "\n".join(md)
     (out / "report.md").write_text(text, encoding="utf-8")
     (out / "index.html").write_text(_render_html(text, "vlr study"), encoding="utf-8")
