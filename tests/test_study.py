@@ -132,29 +132,37 @@ def _chromium():
 
 
 REQUIRE_BROWSER = os.environ.get("VLR_REQUIRE_BROWSER") == "1"  # set by .ci/run
+needs_browser = pytest.mark.skipif(
+    not REQUIRE_BROWSER and (_chromium() is None or importlib.util.find_spec("playwright") is None),
+    reason="Chromium or playwright not installed (.ci/run installs both)")
 
 
-@pytest.mark.skipif(not REQUIRE_BROWSER and (_chromium() is None or
-                                             importlib.util.find_spec("playwright") is None),
-                    reason="Chromium or playwright not installed (.ci/run installs both)")
+def _loopback_page(playwright, left_machine, **page_args):
+    """Headless Chromium and a page whose requests may only go to 127.0.0.1; any other URL is
+    aborted and appended to ``left_machine``. Returns ``(browser, page)``."""
+    browser = playwright.chromium.launch(executable_path=_chromium(), args=[
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+    page = browser.new_page(**page_args)
+
+    def only_loopback(route):
+        if urlparse(route.request.url).hostname != "127.0.0.1":
+            left_machine.append(route.request.url)
+            return route.abort()
+        return route.continue_()
+
+    page.route("**/*", only_loopback)
+    return browser, page
+
+
+@needs_browser
 def test_offline_site_in_headless_chromium(study):
     from playwright.sync_api import sync_playwright
     from site_server import serve
 
     left_machine, failed = [], []
     with serve(study["tmp"] / "html") as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=_chromium(), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        page = browser.new_page()
-
-        def only_loopback(route):
-            if urlparse(route.request.url).hostname != "127.0.0.1":
-                left_machine.append(route.request.url)
-                return route.abort()
-            return route.continue_()
-
-        page.route("**/*", only_loopback)
+        browser, page = _loopback_page(p, left_machine)
         # (summary graphs of benchmarks this tiny run skipped are 404 by asv's design)
         page.on("response", lambda r: failed.append(r.url)
                 if r.status >= 400 and "/graphs/summary/" not in r.url else None)
@@ -213,27 +221,14 @@ def test_site_from_kept_results_is_fast_and_runs_no_benchmark(kept_site):
     assert "## Verdict" in md and "history.svg" in md and "Measured on `" in md
 
 
-@pytest.mark.skipif(not REQUIRE_BROWSER and (_chromium() is None or
-                                             importlib.util.find_spec("playwright") is None),
-                    reason="Chromium or playwright not installed (.ci/run installs both)")
+@needs_browser
 def test_kept_site_in_headless_chromium(kept_site):
     from playwright.sync_api import sync_playwright
     from site_server import serve
 
     left_machine = []
     with serve(kept_site["site"]) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=_chromium(), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-
-        def only_loopback(route):
-            if urlparse(route.request.url).hostname != "127.0.0.1":
-                left_machine.append(route.request.url)
-                return route.abort()
-            return route.continue_()
-
-        page.route("**/*", only_loopback)
+        browser, page = _loopback_page(p, left_machine, viewport={"width": 1280, "height": 900})
         page.goto(base + "/index.html")
         text = page.inner_text("body")
         assert "Full vectorization vs two loops (claimed ~300x)" in text

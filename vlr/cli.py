@@ -54,7 +54,7 @@ def cmd_tune(args):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .tuning import shape_class, tune
+    from .tuning import tune
     console = Console()
     with Progress(TextColumn("[bold]tune[/] {task.description}"), BarColumn(),
                   MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
@@ -141,7 +141,10 @@ def cmd_report(args):
     from rich.console import Console
 
     from .report import write_report
-    out, rows, lines = write_report(args.results, out_dir=args.out, results_dir=args.results_dir)
+    # figures link to asv's pages of the site `vlr site` builds (default .asv/html/asv)
+    asv_href = os.path.relpath(os.path.join(".asv", "html", "asv", "index.html"), args.out)
+    out, rows, lines = write_report(args.results, out_dir=args.out, results_dir=args.results_dir,
+                                    asv_href=asv_href)
     _print_verdict(Console(), rows, lines, out)
     return 0
 

@@ -8,7 +8,6 @@ which machine and which commit its numbers came from, and how to reproduce them.
 """
 import csv
 import datetime
-import json
 import math
 import urllib.parse
 from dataclasses import dataclass
@@ -248,16 +247,18 @@ def asv_graph(benchmark, x_axis="m", machine=None, **params):
 def _newest_study(results_dir):
     """The newest results file holding the study's step timings (a kept commit may hold only
     the history's speed-ups); the newest file of all when none does, so the error says why."""
-    newest = find_results_file(results_dir)
-    files = sorted((p for p in Path(results_dir).glob("*/*.json") if p.name != "machine.json"),
-                   key=lambda p: json.loads(p.read_text()).get("date", 0), reverse=True)
-    for path in files:
+    newest = find_results_file(results_dir)  # raises when there are none
+    studies = []
+    for path in Path(results_dir).glob("*/*.json"):
+        if path.name == "machine.json":
+            continue
         try:
-            if load_results(path).get("TimeGradientStep.time_gradient_step"):
-                return path
+            results = load_results(path)
         except ResultsError:
             continue
-    return newest
+        if results.get("TimeGradientStep.time_gradient_step"):
+            studies.append(results)
+    return max(studies, key=lambda r: r.date).path if studies else newest
 
 
 def kept_results(results_dir, machine):
@@ -327,12 +328,12 @@ code{background:#f3f5f7;padding:0 .25em;border-radius:3px}
 """
 
 
-def _render_html(md_text, title):
+def _render_html(md_text, title, asv_href):
     from markdown_it import MarkdownIt
     body = MarkdownIt("commonmark", {"html": True}).enable("table").render(md_text)
-    nav = ("<nav><a href='index.html'>Study</a><a href='asv/index.html'>asv: grid</a>"
-           "<a href='asv/index.html#summarylist'>asv: list</a>"
-           "<a href='asv/index.html#regressions'>asv: regressions</a></nav>")
+    nav = (f"<nav><a href='index.html'>Study</a><a href='{asv_href}'>asv: grid</a>"
+           f"<a href='{asv_href}#summarylist'>asv: list</a>"
+           f"<a href='{asv_href}#regressions'>asv: regressions</a></nav>")
     return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
             f"<style>{_CSS}</style></head><body>{nav}\n{body}</body></html>\n")
@@ -443,5 +444,5 @@ def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks
            "- kept commits on this machine: " + ", ".join(f"`{k.commit[:8]}`" for k in kept), ""]
     text = "\n".join(md)
     (out / "report.md").write_text(text, encoding="utf-8")
-    (out / "index.html").write_text(_render_html(text, "vlr study"), encoding="utf-8")
+    (out / "index.html").write_text(_render_html(text, "vlr study", asv_href), encoding="utf-8")
     return out, rows, lines
