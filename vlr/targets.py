@@ -1,20 +1,22 @@
 """The speed targets of the fastest kernel, each measured in one run (``vlr targets``).
 
 Every ratio is measured with its sides timed alternately in the same process
-(:func:`vlr.timing.time_interleaved`), so drifts of a shared machine hit every side alike, and
-every bandwidth is compared with the streaming-read roof measured in the same run.
+(:func:`vlr.timing.time_rounds`), so drifts of a shared machine hit every side alike: a ratio
+of kernels is the median over rounds of the ratio within each round, and every bandwidth is
+compared with the streaming-read roof measured in the same run.
 "fastest" is :data:`vlr.fastest` ("auto"): it is resolved (calibrated on the point's own data
 if need be) before timing, so a calibration is never inside a timing. Each :class:`Target`
 carries its measurement, the one number it is judged on, and a line of detail; the asv suite
 tracks the same numbers (``benchmarks/bench_targets.py``).
 """
+import statistics
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
 from .study_grid import GRIDS, make_step_data
-from .timing import time_interleaved
+from .timing import time_interleaved, time_rounds
 
 ALPHA = 0.01
 #: Compiled kernels and NumPy: what "the best single kernel" is chosen from.
@@ -71,14 +73,24 @@ def _kernels():
     return [get_kernel(k) for k in SINGLE_KERNELS if k in available_kernels()]
 
 
-def _time_kernels_and_auto(data, repeat):
-    """Seconds per step of each single kernel and of "auto" on ``data``, interleaved; with the
-    kernel "auto" chose (calibrated before any timing)."""
+def _time_kernels_and_auto(data, repeat, min_time=0.05):
+    """Each single kernel and "auto" on ``data``, interleaved, with the kernel "auto" chose
+    (calibrated before any timing).
+
+    Returns ``(chosen, seconds, ratio)``: the best seconds per step of each, and
+    ``ratio(a, b)``, the median over rounds of a's time ÷ b's time within each round.
+    """
     chosen, auto = _resolved_fastest(data)
     kernels = _kernels()
-    times = time_interleaved([_step(k, data) for k in kernels] + [_step(auto, data)],
-                             repeat=repeat, min_time=0.05)
-    return chosen, {k.name: t for k, t in zip(kernels, times)} | {"auto": times[-1]}
+    names = [k.name for k in kernels] + ["auto"]
+    rounds = [dict(zip(names, r)) for r in
+              time_rounds([_step(k, data) for k in kernels] + [_step(auto, data)],
+                          repeat=repeat, min_time=min_time)]
+    seconds = {name: min(r[name] for r in rounds) for name in names}
+
+    def ratio(a, b):
+        return statistics.median(r[a] / r[b] for r in rounds)
+    return chosen, seconds, ratio
 
 
 def measure_large(quick=False, progress=None):
@@ -99,11 +111,11 @@ def measure_large(quick=False, progress=None):
             nbytes = data[2].nbytes
             if roof is None:
                 roof = stream_read_bandwidth(nbytes)
-            chosen, seconds = _time_kernels_and_auto(data, repeat=2 if quick else 3)
+            chosen, seconds, ratio = _time_kernels_and_auto(data, repeat=3 if quick else 5)
             L = seconds["numpy"] / (nbytes / roof)
             points.append(dict(n_x=n_x, m=m, order=order, nbytes=nbytes, seconds=seconds,
                                chosen=chosen.name, roof=roof, L=L, goal=min(3.0, 0.8 * L),
-                               vs_numpy=seconds["numpy"] / seconds["auto"],
+                               vs_numpy=ratio("numpy", "auto"),
                                fraction=100 * nbytes / seconds["auto"] / roof,
                                kernel_fraction={k: 100 * nbytes / s / roof for k, s in seconds.items()}))
             del data
@@ -117,11 +129,10 @@ def measure_small(quick=False, progress=None):
         if progress:
             progress(f"n_x={n_x}, m={m}")
         data = _data(n_x, m)
-        chosen, seconds = _time_kernels_and_auto(data, repeat=5)
+        chosen, seconds, ratio = _time_kernels_and_auto(data, repeat=7, min_time=0.1)
         best = min((k for k in seconds if k != "auto"), key=seconds.get)
         points.append(dict(n_x=n_x, m=m, seconds=seconds, chosen=chosen.name, best=best,
-                           vs_numpy=seconds["numpy"] / seconds["auto"],
-                           auto_vs_best=seconds[best] / seconds["auto"],
+                           vs_numpy=ratio("numpy", "auto"), auto_vs_best=ratio(best, "auto"),
                            goal=1.1 if wide_and_short(n_x, m) else 1.5))
     return points
 

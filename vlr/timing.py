@@ -47,29 +47,46 @@ def time_call(fn, repeat=5, min_time=0.2):
 SETTLE_SECONDS = 0.1
 
 
-def time_interleaved(fns, repeat=5, min_time=0.1, settle=SETTLE_SECONDS):
-    """Best wall-clock seconds per call of each function in ``fns``, measured alternately.
+def time_rounds(fns, repeat=5, min_time=0.1, settle=SETTLE_SECONDS):
+    """Seconds per call of each function in ``fns``, in ``repeat`` interleaved rounds.
 
-    Each gets the same treatment (a warm-up call, a call count reaching ``min_time`` per repeat,
-    the minimum of ``repeat`` repeats) and the repeats are interleaved A, B, C, A, B, C, ... so
-    that drifts of the machine (frequency, other load) hit every side of a ratio alike. Before
-    each block the process sleeps ``settle`` seconds, so no thread pool of another block is
-    still spinning: each side is measured as a caller using only that kernel sees it.
+    Each gets the same treatment (a warm-up call, then a call count reaching ``min_time`` per
+    block) and the blocks are interleaved A, B, C, A, B, C, ... so that drifts of the machine
+    (frequency, other load) hit every side of a ratio alike. Before each block the process
+    sleeps ``settle`` seconds, so no thread pool of another block is still spinning: each side
+    is measured as a caller using only that kernel sees it.
 
     Returns
     -------
-    list of float
+    list of list of float
+        ``rounds[r][i]``: seconds per call of ``fns[i]`` in round ``r``. A ratio of two sides
+        taken within each round, then its median over rounds, resists slow phases of a shared
+        machine better than a ratio of two best-of times.
     """
     runs = []
     for fn in fns:
         time.sleep(settle)
         runs.append(_calibrated(fn, min_time))
-    best = [run[2] for run in runs]
+    rounds = [[run[2] for run in runs]]
     for _ in range(repeat - 1):
-        for i, (timer, number, _) in enumerate(runs):
+        this_round = []
+        for timer, number, _ in runs:
             time.sleep(settle)
-            best[i] = min(best[i], timer.timeit(number) / number)
-    return best
+            this_round.append(timer.timeit(number) / number)
+        rounds.append(this_round)
+    return rounds
+
+
+def time_interleaved(fns, repeat=5, min_time=0.1, settle=SETTLE_SECONDS):
+    """Best wall-clock seconds per call of each function in ``fns``, measured alternately
+    (the minimum over the rounds of :func:`time_rounds`).
+
+    Returns
+    -------
+    list of float
+    """
+    rounds = time_rounds(fns, repeat, min_time, settle)
+    return [min(column) for column in zip(*rounds)]
 
 
 def time_pair(fn_a, fn_b, repeat=5, min_time=0.1):

@@ -8,17 +8,17 @@ Design:
      enough that one kernel is within a few per cent of the best across a class.
   B. The first call of a new class *calibrates* it on that call's own arrays: each candidate
      (numpy, numba, cython -- the pure-Python kernels never win) runs the call's work,
-     interleaved, best of a few repeats; then the call goes on with the winner and returns its
+     interleaved, best of five rounds; then the call goes on with the winner and returns its
      answer. Nothing of X's size is allocated, and no synthetic data is made.
   C. The winners and all timings are stored in ``fastest.json`` in the user's cache directory
      (``VLR_CACHE_DIR`` overrides), under a key (machine, versions, thread counts, BLAS); a
-     different key discards the file, so a new NumPy, a rebuilt extension or another thread
-     count recalibrates.
+     different key discards the file, so a new NumPy, changed or rebuilt kernel code (a hash of
+     their files) or another thread count recalibrates.
   D. ``VLR_FASTEST=<kernel>`` overrides the choice for every class (and skips calibration).
   E. An unaligned X (a view at an odd byte offset) goes to numba, which reads it (cython
      refuses it), or numpy.
-A calibration takes about 10 calls' worth of the call's own work (a few ms for small X, about
-a second for a 1 GB X); it is logged on the ``vlr`` logger, and announced on stderr when X is
+A calibration takes about 20 calls' worth of the call's own work (a few ms for small X, a few
+seconds for a 1 GB X); it is logged on the ``vlr`` logger, and announced on stderr when X is
 large enough for it to be noticed.
 """
 import json
@@ -41,7 +41,7 @@ ENV_CACHE_DIR = "VLR_CACHE_DIR"
 #: From this size of X on, calibration timings pause between blocks so that another kernel's
 #: thread pool (OpenBLAS spins ~0.1 s after a call) has gone idle.
 THREADED_BYTES = 256 << 10
-#: From this size of X on (about a second of timing), a calibration is announced on stderr.
+#: From this size of X on (about a second of timing or more), a calibration is announced on stderr.
 ANNOUNCE_BYTES = 64 << 20
 
 log = logging.getLogger("vlr")
@@ -76,13 +76,27 @@ def cache_path():
     return Path(root) / "fastest.json"
 
 
+def kernels_fingerprint():
+    """A short hash of the kernels' code (sources and the built extension), so that a change to
+    any of them -- a new release, an edited or rebuilt kernel -- recalibrates."""
+    import hashlib
+    from . import kernels
+    digest = hashlib.sha256()
+    for path in sorted(Path(kernels.__file__).parent.iterdir()):
+        if path.suffix in (".py", ".pyx", ".h", ".so", ".pyd"):
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def cache_key():
-    """What a calibration is valid for: machine, versions, thread counts, BLAS (a JSON-able dict)."""
+    """What a calibration is valid for: machine, versions, kernel code, thread counts, BLAS (a
+    JSON-able dict)."""
     from .machine import machine_info
     info = machine_info(load_kernels=True)
     return {k: info[k] for k in ("cpu", "cores", "python", "versions", "blas", "env", "kernels",
                                  "kernel_threads")} | {"cython_openmp": info.get("cython_openmp"),
-                                                       "cython_simd_math": info.get("cython_simd_math")}
+                                                       "cython_simd_math": info.get("cython_simd_math"),
+                                                       "kernel_code": kernels_fingerprint()}
 
 
 def time_candidates(kernels, run, nbytes):
@@ -94,7 +108,7 @@ def time_candidates(kernels, run, nbytes):
     run : callable(Kernel)
         The work to time: a call's own step or training iterations, on its own arrays.
     nbytes : int
-        Bytes of X: large X gets fewer repeats and pauses for thread pools to settle.
+        Bytes of X: large X gets longer blocks and pauses for thread pools to settle.
 
     Returns
     -------
@@ -102,7 +116,7 @@ def time_candidates(kernels, run, nbytes):
     """
     large = nbytes >= THREADED_BYTES
     seconds = time_interleaved([(lambda k=k: run(k)) for k in kernels],
-                               repeat=3 if large else 5, min_time=0.01 if large else 0.002,
+                               repeat=5, min_time=0.01 if large else 0.002,
                                settle=0.1 if large else 0.0)
     return {k.name: s for k, s in zip(kernels, seconds)}
 
