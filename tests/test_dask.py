@@ -58,6 +58,19 @@ def test_train_on_the_cluster_equals_one_machine(client):
     assert step.J == pytest.approx(result.costs[0], rel=1e-12)
 
 
+def test_lbfgs_on_the_cluster_equals_one_machine(client):
+    # the same optimizer, each evaluation one distributed pass: the same coefficients
+    w, b, X, y, Xd = _problem(m=6000)
+    with distributed.get_task_stream(client) as stream:
+        result = vlr.fit_lbfgs(Xd, y, C=0.5, tol=1e-10, max_iter=200)
+    local = vlr.fit_lbfgs(X, y, C=0.5, tol=1e-10, max_iter=200)
+    assert result.converged and local.converged
+    np.testing.assert_allclose(result.w, local.w, rtol=1e-8)
+    assert result.b == pytest.approx(local.b, rel=1e-8)
+    assert result.objective == pytest.approx(local.objective, rel=1e-12)
+    assert {t["worker"] for t in stream.data} == set(client.scheduler_info()["workers"])
+
+
 def test_bad_input_on_dask(client):
     w, b, X, y, Xd = _problem()
     with pytest.raises(ValueError, match=r"chunked over examples only.*rechunk"):

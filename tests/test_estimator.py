@@ -1,4 +1,7 @@
-"""vlr.LogisticRegression: scikit-learn's estimator checks, its unpenalized fit, no copy of X."""
+"""vlr.LogisticRegression: scikit-learn's estimator checks; gradient descent (solver="gd"), the
+course's method, unpenalized; no copy of X. The L-BFGS solver: tests/test_lbfgs.py."""
+import warnings
+
 import tracemalloc
 
 import numpy as np
@@ -6,6 +9,7 @@ import pytest
 
 sklearn = pytest.importorskip("sklearn")
 from sklearn.datasets import load_breast_cancer  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression  # noqa: E402
 from sklearn.metrics import log_loss  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
@@ -32,7 +36,8 @@ def test_reaches_sklearns_unpenalized_log_loss():
     reference = SklearnLogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(X, y)
     assert reference.score(X, y) < 1  # not separable
     best = log_loss(y, reference.predict_proba(X))
-    ours = LogisticRegression(learning_rate=1.0, max_iter=20_000, tol=1e-9).fit(X, y)
+    ours = LogisticRegression(solver="gd", C=np.inf, learning_rate=1.0, max_iter=20_000,
+                              tol=1e-9).fit(X, y)
     assert log_loss(y, ours.predict_proba(X)) <= best * 1.001
     assert ours.n_iter_[0] < 20_000  # tol stopped it
     np.testing.assert_allclose(ours.costs_[-1], log_loss(y, ours.predict_proba(X)), rtol=1e-3)
@@ -43,8 +48,11 @@ def test_reaches_sklearns_unpenalized_log_loss():
 @pytest.mark.parametrize("kernel", ["numpy", "numba", "cython"])
 def test_kernels_fit_the_same_model(kernel):
     X, y = _breast_cancer_3_features()
-    ours = LogisticRegression(learning_rate=0.5, max_iter=300, tol=0, kernel=kernel).fit(X, y)
-    numpy = LogisticRegression(learning_rate=0.5, max_iter=300, tol=0, kernel="numpy").fit(X, y)
+    gd = dict(solver="gd", C=np.inf, learning_rate=0.5, max_iter=300, tol=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # max_iter stops it, as intended
+        ours = LogisticRegression(**gd, kernel=kernel).fit(X, y)
+        numpy = LogisticRegression(**gd, kernel="numpy").fit(X, y)
     np.testing.assert_allclose(ours.coef_, numpy.coef_, rtol=1e-9)
     assert ours.n_iter_[0] == 300
 
@@ -52,7 +60,9 @@ def test_kernels_fit_the_same_model(kernel):
 def test_parameters_and_labels():
     X, y = _breast_cancer_3_features()
     labels = np.where(y == 1, "benign", "malignant")
-    est = LogisticRegression(max_iter=40, learning_rate=0.3, tol=0, check_every=7).fit(X, labels)
+    with pytest.warns(ConvergenceWarning):
+        est = LogisticRegression(solver="gd", C=np.inf, max_iter=40, learning_rate=0.3, tol=0,
+                                 check_every=7).fit(X, labels)
     assert est.get_params()["learning_rate"] == 0.3
     assert list(est.classes_) == ["benign", "malignant"]
     assert est.n_iter_[0] == 40 and len(est.costs_) == 40
@@ -62,16 +72,19 @@ def test_parameters_and_labels():
     assert est.score(X, labels) > 0.8
     for name, bad in [("max_iter", 0), ("learning_rate", -1.0), ("tol", -1e-3), ("check_every", 0)]:
         with pytest.raises(ValueError, match=name):
-            LogisticRegression(**{name: bad}).fit(X, y)
+            LogisticRegression(solver="gd", **{name: bad}).fit(X, y)
 
 
 def test_fit_does_not_copy_X():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((400_000, 16))  # 51 MB, C-ordered: X.T is an F-ordered view
     y = (X[:, 0] + rng.standard_normal(400_000) > 0).astype(int)
-    LogisticRegression(max_iter=1).fit(X, y)  # imports, JIT, calibration of X's class
-    tracemalloc.start()
-    LogisticRegression(max_iter=3, tol=0).fit(X, y)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    gd = dict(solver="gd", C=np.inf, tol=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        LogisticRegression(**gd, max_iter=1).fit(X, y)  # imports, JIT, calibration of X's class
+        tracemalloc.start()
+        LogisticRegression(**gd, max_iter=3).fit(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
     assert peak < 0.5 * X.nbytes, f"peak {peak / 1e6:.1f} MB for X of {X.nbytes / 1e6:.1f} MB"

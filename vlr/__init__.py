@@ -5,6 +5,7 @@ Public interface
 gradients(w, b, X, Y, kernel="auto")            -> (J, dw, db)
 gradient_step(w, b, X, Y, alpha, kernel="auto") -> StepResult(w, b, J, dw, db)
 train(X, Y, iterations, alpha, kernel="auto")   -> TrainResult(w, b, costs)
+fit_lbfgs(X, Y, C=1.0, tol=1e-4, max_iter=100)  -> LbfgsResult(w, b, objective, ...)
 available_kernels(), get_kernel(name), kernel_status()
 fastest                                         the fastest kernel on this machine
 LogisticRegression                              a scikit-learn estimator on the kernels
@@ -13,11 +14,12 @@ X has shape (n_x, m) -- examples are columns, as in the course. ``import vlr`` i
 neither Numba nor the Cython extension; a kernel is loaded when first asked for.
 """
 from .registry import Kernel, available_kernels, get_kernel, kernel_status
+from .lbfgs import LbfgsResult, fit_lbfgs
 from .step import StepResult, TrainResult, gradient_step, gradients, train
 
 __version__ = "0.1.0"
 
-__all__ = ["Kernel", "LogisticRegression", "StepResult", "TrainResult", "available_kernels", "fastest", "get_kernel",
+__all__ = ["Kernel", "LbfgsResult", "LogisticRegression", "StepResult", "TrainResult", "available_kernels", "fastest", "fit_lbfgs", "get_kernel",
            "gradient_step", "gradients", "kernel_status", "train"]
 
 

@@ -130,12 +130,12 @@ def validate_scalar(value, name, *, minimum=None):
     return value
 
 
-def validate_iterations(iterations):
-    """Return ``iterations`` as a non-negative int."""
+def validate_iterations(iterations, name="iterations", minimum=0):
+    """Return ``iterations`` as an int >= ``minimum``; errors name the argument ``name``."""
     if isinstance(iterations, (bool, np.bool_)) or not isinstance(iterations, numbers.Integral):
-        raise TypeError(f"iterations must be an integer, got {type(iterations).__name__}")
-    if iterations < 0:
-        raise ValueError(f"iterations must be >= 0, got {iterations}")
+        raise TypeError(f"{name} must be an integer, got {type(iterations).__name__}")
+    if iterations < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {iterations}")
     return int(iterations)
 
 
