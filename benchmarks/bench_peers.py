@@ -1,11 +1,12 @@
-"""Peers: the same gradient (J, dw, db) in scikit-learn, PyTorch and JAX, on the study's grid.
+"""Peers: the same gradient (J, dw, db) in scikit-learn, PyTorch and JAX, on the study's grid;
+and fitting to scikit-learn's objective, vlr against scikit-learn's L-BFGS.
 
 A peer that is not installed is skipped (n/a) with the reason. Compare with
 TimeGradientStep's numpy and compiled kernels in the report's peers table.
 """
 import timeit
 
-from .common import SUITE_VERSION, grid, make_step_data, skip_reason
+from .common import SUITE_VERSION, grid, grid_name, make_step_data, skip_reason
 
 _G = grid()
 #: The peer libraries (vlr.peers holds how each computes the gradient; imported in setup).
@@ -37,3 +38,55 @@ class TimePeerGradient:
 
     def time_gradient(self, peer, m, n_x, dtype):
         self.run()
+
+
+class TrackFitVsSklearn:
+    """Fitting to scikit-learn's objective: ``vlr.LogisticRegression`` (L-BFGS on the fused
+    pass) against ``sklearn.linear_model.LogisticRegression(solver="lbfgs")``, same C = 1.
+
+    vlr's fit must come within 1e-6 (relative) of the objective scikit-learn's own fit reaches;
+    the sides are timed alternately (``vlr.peers.time_fits``). The tiny grid (a smoke run) fits
+    the bundled breast-cancer data only.
+    """
+
+    params = [["breast_cancer", "1000000x100", "100000x1000"]]
+    param_names = ["problem"]
+    version = SUITE_VERSION
+    number = 1
+    repeat = 1
+    timeout = 900
+    _measured = {}  # problem -> time_fits' dict, shared by the track methods of one process
+
+    def setup(self, problem):
+        if grid_name() == "tiny" and problem != "breast_cancer":
+            raise NotImplementedError("the tiny grid fits breast_cancer only")
+        try:
+            from vlr.peers import fit_problem, time_fits
+        except ImportError as exc:
+            raise NotImplementedError(f"this commit of vlr has no fit race ({exc})")
+        from vlr.peers import peer_available
+        if not peer_available("sklearn"):
+            raise NotImplementedError("sklearn is not installed")
+        if problem not in self._measured:
+            self._measured[problem] = time_fits(*fit_problem(problem))
+
+    def track_speedup(self, problem):
+        """scikit-learn's seconds ÷ vlr's, median of the per-round ratios."""
+        return self._measured[problem]["speedup"]
+
+    def track_sklearn_seconds(self, problem):
+        return self._measured[problem]["sklearn_s"]
+
+    def track_vlr_seconds(self, problem):
+        return self._measured[problem]["vlr_s"]
+
+    def track_objective_gap(self, problem):
+        """(vlr's objective − scikit-learn's) ÷ scikit-learn's: ≤ 1e-6 means reached."""
+        m = self._measured[problem]
+        return (m["vlr_objective"] - m["sklearn_objective"]) / m["sklearn_objective"]
+
+
+TrackFitVsSklearn.track_speedup.unit = "x"
+TrackFitVsSklearn.track_sklearn_seconds.unit = "seconds"
+TrackFitVsSklearn.track_vlr_seconds.unit = "seconds"
+TrackFitVsSklearn.track_objective_gap.unit = "relative"

@@ -19,7 +19,7 @@ from vlr.site import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHES = ("TimeGradientStep|TrackSpeedupVs|TrackStreamBandwidth|TrackThreads|TimePeerGradient|"
-           "TimeDaskIteration|TrackTarget_overhead_us|TrackTarget_train_vs_course")
+           "TimeDaskIteration|TrackTarget_overhead_us|TrackTarget_train_vs_course|TrackFitVsSklearn")
 
 
 def asv(*args, config, env=None, check=True):
@@ -72,7 +72,7 @@ def test_report_table_covers_the_tiny_grid(study):
 
 
 def test_report_peers_dask_and_targets(study):
-    from vlr.report import dask_line, peers_rows, targets_rows
+    from vlr.report import dask_line, fit_rows, peers_rows, targets_rows
     results = load_results(next(p for p in (study["tmp"] / "results").glob("*/*.json") if p.name != "machine.json"))
     peers = peers_rows(results, study["rows"])
     assert len(peers) == 4 and all(p["sklearn"] and p["sklearn"] > 0 for p in peers), peers
@@ -80,9 +80,13 @@ def test_report_peers_dask_and_targets(study):
     measured = {t.key: v for t, v in targets_rows(results)}
     assert 0 < measured["overhead_us"] < 1000 and measured["train_vs_course"] > 0, measured
     assert measured["vs_numpy_large"] is None  # not run here: shown as "not run"
+    fits = fit_rows(results)  # the tiny grid fits breast_cancer only
+    assert [f["problem"] for f in fits] == ["breast_cancer"], fits
+    assert fits[0]["speedup"] > 0 and fits[0]["objective_gap"] <= 1e-6, fits
     md = (study["out"] / "report.md").read_text()
     for words in ("## Peers: the same gradient elsewhere", "sklearn loss_gradient", "**Dask:**",
-                  "## Speed targets", "| not run |"):
+                  "## Speed targets", "| not run |", "## Fitting: vlr vs scikit-learn's L-BFGS",
+                  "| breast_cancer |"):
         assert words in md, words
     html = (study["out"] / "index.html").read_text()
     assert "<h2>Peers: the same gradient elsewhere</h2>" in html and "<table>" in html

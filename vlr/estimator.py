@@ -21,6 +21,23 @@ from .step import train
 SOLVERS = ("lbfgs", "gd")
 
 
+def _encode_labels(y):
+    """``(classes, indices)`` as ``np.unique(y, return_inverse=True)`` gives them, in one O(n)
+    pass for integer and boolean labels (sorting a million labels costs as much as a pass over
+    X); other labels go through scikit-learn's target checks and ``np.unique``."""
+    if y.dtype.kind in "iub" and y.size:
+        low = int(y.min())
+        span = int(y.max()) - low + 1
+        if span <= 1 << 16:
+            shifted = y.astype(np.int64) - low
+            present = np.flatnonzero(np.bincount(shifted, minlength=span))
+            position = np.zeros(span, dtype=np.intp)
+            position[present] = np.arange(len(present))
+            return (present + low).astype(y.dtype), position[shifted]
+    check_classification_targets(y)
+    return np.unique(y, return_inverse=True)
+
+
 class LogisticRegression(ClassifierMixin, BaseEstimator):
     """Binary, L2-penalized logistic regression on the fastest vlr kernel.
 
@@ -116,9 +133,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """
         self._check_params()
         warm = self.warm_start and hasattr(self, "coef_")
-        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], order=None, reset=not warm)
-        check_classification_targets(y)
-        classes, y01 = np.unique(y, return_inverse=True)
+        # X is not scanned for NaN/inf here: every pass over it checks its outputs and raises
+        # "X contains NaN or inf" on the first non-finite one (a scan would be a pass of its own)
+        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], order=None,
+                             reset=not warm, ensure_all_finite=False)
+        classes, y01 = _encode_labels(y)
         if len(classes) != 2:
             n = len(classes)
             raise ValueError(f"Only binary classification is supported: y must have exactly 2 "

@@ -88,3 +88,89 @@ def _jax(w, b, X, y):
         J, (dw, db) = value_and_grads(wj, bj)
         return float(J), np.asarray(dw), float(db)
     return run
+
+
+# --- Fitting: time to scikit-learn's objective ------------------------------------------------
+
+#: Problems of the fit race: scikit-learn's bundled breast-cancer data (standardized), and two
+#: synthetic float64 problems (n_samples, n_features) of 800 MB each.
+FIT_PROBLEMS = ("breast_cancer", "1000000x100", "100000x1000")
+#: How close to scikit-learn's objective a fit must come to count as reaching it (relative).
+FIT_RTOL = 1e-6
+
+
+def fit_problem(name, seed=0):
+    """``(X, y)`` of a fit-race problem: X (n_samples, n_features) C-ordered float64, y 0/1.
+
+    The synthetic problems draw X standard normal and y from a logistic model with noise
+    (not separable), so every fit has a finite optimum.
+    """
+    if name not in FIT_PROBLEMS:
+        raise ValueError(f"unknown fit problem {name!r}; problems are {', '.join(FIT_PROBLEMS)}")
+    if name == "breast_cancer":
+        from sklearn.datasets import load_breast_cancer
+        X, y = load_breast_cancer(return_X_y=True)
+        return (X - X.mean(axis=0)) / X.std(axis=0), y
+    n, d = (int(v) for v in name.split("x"))
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    w = rng.standard_normal(d) / np.sqrt(d)
+    y = (X @ w + rng.logistic(size=n) > 0).astype(np.int64)
+    return X, y
+
+
+def fit_objective(X, y, coef, intercept, C):
+    """scikit-learn's objective divided by C·n: mean log-loss + ‖w‖² / (2·C·n)."""
+    coef = np.ravel(coef)
+    z = X @ coef + intercept
+    penalty = 0.0 if np.isinf(C) else float(coef @ coef) / (2 * C * len(y))
+    return float(np.mean(np.logaddexp(0, z) - y * z)) + penalty
+
+
+def time_fits(X, y, C=1.0, rounds=3):
+    """scikit-learn's ``LogisticRegression(solver="lbfgs")`` against vlr's, fitting to the same
+    objective, timed alternately.
+
+    scikit-learn fits with its defaults; its objective is the target. vlr fits with the same
+    ``tol``, tightened tenfold at a time until it is within :data:`FIT_RTOL` of the target (the
+    reported time is that of the fit that reaches it).
+
+    Returns
+    -------
+    dict
+        ``sklearn_s`` and ``vlr_s`` (median seconds per fit over ``rounds`` rounds), ``speedup``
+        (the median of the per-round ratios), the objectives ``sklearn_objective`` and
+        ``vlr_objective``, ``vlr_tol``, and the iterations ``sklearn_iter``, ``vlr_iter``.
+    """
+    import statistics
+    import time
+    from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
+
+    from .estimator import LogisticRegression
+
+    def fit(make):
+        start = time.perf_counter()
+        model = make().fit(X, y)
+        return time.perf_counter() - start, model
+
+    _, model = fit(lambda: SklearnLogisticRegression(C=C))  # warm-up: imports, threads
+    target = fit_objective(X, y, model.coef_, model.intercept_[0], C)
+    tol = 1e-4
+    while True:  # vlr's tol that reaches the target (warm-up too: JIT, calibration)
+        _, ours = fit(lambda: LogisticRegression(C=C, tol=tol, max_iter=1000))
+        reached = fit_objective(X, y, ours.coef_, ours.intercept_[0], C)
+        if reached <= target * (1 + FIT_RTOL) or tol < 1e-12:
+            break
+        tol /= 10
+    pairs = []
+    for _ in range(rounds):
+        t_sk, model = fit(lambda: SklearnLogisticRegression(C=C))
+        time.sleep(0.1)  # let OpenBLAS's threads go idle
+        t_vlr, ours = fit(lambda: LogisticRegression(C=C, tol=tol, max_iter=1000))
+        time.sleep(0.1)
+        pairs.append((t_sk, t_vlr))
+    return dict(sklearn_s=statistics.median(p[0] for p in pairs),
+                vlr_s=statistics.median(p[1] for p in pairs),
+                speedup=statistics.median(p[0] / p[1] for p in pairs),
+                sklearn_objective=target, vlr_objective=reached, vlr_tol=tol,
+                sklearn_iter=int(model.n_iter_[0]), vlr_iter=int(ours.n_iter_[0]))

@@ -192,6 +192,18 @@ def peers_rows(results, rows):
     return table if peers else []
 
 
+def fit_rows(results):
+    """Per fit-race problem (``TrackFitVsSklearn``): seconds of each fit, speed-up, objective gap."""
+    def value(measure, problem):
+        return _num(results.get(f"TrackFitVsSklearn.track_{measure}").get((problem,)))
+    problems = {k[0] for k in results.get("TrackFitVsSklearn.track_speedup")}
+    from .peers import FIT_PROBLEMS
+    rows = [dict(problem=p, **{m: value(m, p) for m in ("sklearn_seconds", "vlr_seconds", "speedup",
+                                                          "objective_gap")})
+            for p in FIT_PROBLEMS if p in problems]
+    return [r for r in rows if r["speedup"] is not None]
+
+
 def dask_line(results):
     """One sentence on the Dask benchmark, or "" if it did not run."""
     times = {k[0]: _num(v) for k, v in results.get("TimeDaskIteration.time_iteration").items()}
@@ -436,6 +448,20 @@ def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks
                f"{format_seconds(p['torch'])} | {format_seconds(p['jax'])} |" for p in peers]
         md += ["", "Peers are timed by `TimePeerGradient` (their own layout and threads, see "
                "`vlr/peers.py`); n/a: not installed or over the size limit.", ""]
+    fits = fit_rows(results)
+    if fits:
+        md += ["## Fitting: vlr vs scikit-learn's L-BFGS", "", by, "",
+               "| problem (n × d) | scikit-learn lbfgs | vlr lbfgs | speed-up | objective gap |",
+               "|---|---:|---:|---:|---:|"]
+        md += [f"| {f['problem']} | {format_seconds(f['sklearn_seconds'])} | "
+               f"{format_seconds(f['vlr_seconds'])} | {f['speedup']:.2f}x | "
+               f"{'n/a' if f['objective_gap'] is None else format(f['objective_gap'], '.1e')} |"
+               for f in fits]
+        md += ["", "Time to fit to scikit-learn's objective (C = 1): `vlr.LogisticRegression()` "
+               "(L-BFGS, one fused pass over X per evaluation) against "
+               "`sklearn.linear_model.LogisticRegression()`, timed alternately, median of 3 "
+               "rounds (`TrackFitVsSklearn`, `vlr.peers.time_fits`); the gap is vlr's objective "
+               "minus scikit-learn's, relative (≤ 1e-6 counts as reached).", ""]
     dask = dask_line(results)
     if dask:
         md += ["## Beyond one machine", "", by, "", dask, ""]
