@@ -33,7 +33,7 @@ def test_dask_example_runs():
 
 def test_sklearn_example_runs():
     namespace = {}
-    exec(compile(_block("scikit-learn: `vlr.LogisticRegression`"), "README.md (sklearn)", "exec"),
+    exec(compile(_block("Fitting: L-BFGS, and `vlr.LogisticRegression` for scikit-learn"), "README.md (sklearn)", "exec"),
          namespace)
     clf = namespace["clf"]
     assert clf.score(namespace["X"], namespace["y"]) > 0.95
