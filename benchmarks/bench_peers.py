@@ -61,10 +61,9 @@ class TrackFitVsSklearn:
         if grid_name() == "tiny" and problem != "breast_cancer":
             raise NotImplementedError("the tiny grid fits breast_cancer only")
         try:
-            from vlr.peers import fit_problem, time_fits
+            from vlr.peers import fit_problem, peer_available, time_fits
         except ImportError as exc:
             raise NotImplementedError(f"this commit of vlr has no fit race ({exc})")
-        from vlr.peers import peer_available
         if not peer_available("sklearn"):
             raise NotImplementedError("sklearn is not installed")
         if problem not in self._measured:

@@ -143,34 +143,27 @@ def time_fits(X, y, C=1.0, rounds=3):
         ``vlr_objective``, ``vlr_tol``, and the iterations ``sklearn_iter``, ``vlr_iter``.
     """
     import statistics
-    import time
     from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
 
     from .estimator import LogisticRegression
+    from .timing import time_rounds
 
-    def fit(make):
-        start = time.perf_counter()
-        model = make().fit(X, y)
-        return time.perf_counter() - start, model
-
-    _, model = fit(lambda: SklearnLogisticRegression(C=C))  # warm-up: imports, threads
+    model = SklearnLogisticRegression(C=C).fit(X, y)
     target = fit_objective(X, y, model.coef_, model.intercept_[0], C)
     tol = 1e-4
-    while True:  # vlr's tol that reaches the target (warm-up too: JIT, calibration)
-        _, ours = fit(lambda: LogisticRegression(C=C, tol=tol, max_iter=1000))
+    while True:  # vlr's tol that reaches the target
+        ours = LogisticRegression(C=C, tol=tol, max_iter=1000).fit(X, y)
         reached = fit_objective(X, y, ours.coef_, ours.intercept_[0], C)
         if reached <= target * (1 + FIT_RTOL) or tol < 1e-12:
             break
         tol /= 10
-    pairs = []
-    for _ in range(rounds):
-        t_sk, model = fit(lambda: SklearnLogisticRegression(C=C))
-        time.sleep(0.1)  # let OpenBLAS's threads go idle
-        t_vlr, ours = fit(lambda: LogisticRegression(C=C, tol=tol, max_iter=1000))
-        time.sleep(0.1)
-        pairs.append((t_sk, t_vlr))
-    return dict(sklearn_s=statistics.median(p[0] for p in pairs),
-                vlr_s=statistics.median(p[1] for p in pairs),
-                speedup=statistics.median(p[0] / p[1] for p in pairs),
+    # one fit per block (min_time=0), after a warm-up fit of each side; the pause between
+    # blocks lets OpenBLAS's threads go idle
+    rounds = time_rounds([lambda: SklearnLogisticRegression(C=C).fit(X, y),
+                          lambda: LogisticRegression(C=C, tol=tol, max_iter=1000).fit(X, y)],
+                         repeat=rounds, min_time=0)
+    return dict(sklearn_s=statistics.median(r[0] for r in rounds),
+                vlr_s=statistics.median(r[1] for r in rounds),
+                speedup=statistics.median(r[0] / r[1] for r in rounds),
                 sklearn_objective=target, vlr_objective=reached, vlr_tol=tol,
                 sklearn_iter=int(model.n_iter_[0]), vlr_iter=int(ours.n_iter_[0]))

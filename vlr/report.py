@@ -194,10 +194,11 @@ def peers_rows(results, rows):
 
 def fit_rows(results):
     """Per fit-race problem (``TrackFitVsSklearn``): seconds of each fit, speed-up, objective gap."""
+    from .peers import FIT_PROBLEMS
+
     def value(measure, problem):
         return _num(results.get(f"TrackFitVsSklearn.track_{measure}").get((problem,)))
     problems = {k[0] for k in results.get("TrackFitVsSklearn.track_speedup")}
-    from .peers import FIT_PROBLEMS
     rows = [dict(problem=p, **{m: value(m, p) for m in ("sklearn_seconds", "vlr_seconds", "speedup",
                                                           "objective_gap")})
             for p in FIT_PROBLEMS if p in problems]
