@@ -9,7 +9,7 @@ import timeit
 from .common import SUITE_VERSION, grid, grid_name, make_step_data, skip_reason
 
 _G = grid()
-#: The peer libraries (vlr.peers holds how each computes the gradient; imported in setup).
+#: The peer libraries (vlr.study.peers holds how each computes the gradient; imported in setup).
 PEERS = ["sklearn", "torch", "jax"]
 
 
@@ -28,7 +28,7 @@ class TimePeerGradient:
         if reason:
             raise NotImplementedError(reason)
         try:
-            from vlr.peers import peer_available, peer_gradients
+            from vlr.study.peers import peer_available, peer_gradients
         except ImportError as exc:
             raise NotImplementedError(f"this commit of vlr has no peers module ({exc})")
         if not peer_available(peer):
@@ -45,7 +45,7 @@ class TrackFitVsSklearn:
     pass) against ``sklearn.linear_model.LogisticRegression(solver="lbfgs")``, same C = 1.
 
     vlr's fit must come within 1e-6 (relative) of the objective scikit-learn's own fit reaches;
-    the sides are timed alternately (``vlr.peers.time_fits``). The tiny grid (a smoke run) fits
+    the sides are timed alternately (``vlr.study.peers.time_fits``). The tiny grid (a smoke run) fits
     the bundled breast-cancer data only.
     """
 
@@ -61,7 +61,7 @@ class TrackFitVsSklearn:
         if grid_name() == "tiny" and problem != "breast_cancer":
             raise NotImplementedError("the tiny grid fits breast_cancer only")
         try:
-            from vlr.peers import fit_problem, peer_available, time_fits
+            from vlr.study.peers import fit_problem, peer_available, time_fits
         except ImportError as exc:
             raise NotImplementedError(f"this commit of vlr has no fit race ({exc})")
         if not peer_available("sklearn"):

@@ -1,10 +1,10 @@
 """The speed targets of the fastest kernel (the table of ``vlr targets``), one benchmark each.
 
 Each is measured in its own asv call, every ratio's sides timed alternately in that call and
-every bandwidth against the roof measured in the same call (see vlr.targets).
+every bandwidth against the roof measured in the same call (see vlr.study.targets).
 ``VLR_BENCH_GRID=tiny`` uses small arrays (a smoke run, as the tests do).
 
-The measurements are the study harness's (``vlr.targets``), imported when a benchmark runs,
+The measurements are the study harness's (``vlr.study.targets``), imported when a benchmark runs,
 not when the suite is discovered: a commit of vlr without them shows n/a.
 """
 from .common import SUITE_VERSION, grid_name
@@ -19,7 +19,7 @@ class _Target:
 
     def setup(self):
         try:
-            from vlr.targets import TARGETS_BY_KEY, measure_target
+            from vlr.study.targets import TARGETS_BY_KEY, measure_target
         except ImportError as exc:
             raise NotImplementedError(f"this commit of vlr has no speed targets ({exc})")
         if self.key not in TARGETS_BY_KEY:

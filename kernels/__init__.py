@@ -33,3 +33,13 @@ full_numpy  zero explicit loops (the course's final version)
 numba_jit   Numba ``@njit``, one fused pass over X, threads over examples
 cython_omp  Cython extension, one fused pass over X, OpenMP threads when compiled with them
 """
+
+#: Registry name -> module here, in the study's order (slowest to fastest idea): the one list of
+#: kernels (:mod:`vlr.kernel` registers them; the asv suite reads this file for its parameters).
+MODULES = {
+    "two_loops": "two_loops",
+    "one_loop": "one_loop",
+    "numpy": "full_numpy",
+    "numba": "numba_jit",
+    "cython": "cython_omp",
+}

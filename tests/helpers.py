@@ -1,9 +1,10 @@
 """Problem generators and per-dtype tolerances shared by the tests."""
 import numpy as np
 
+from vlr.kernel import KERNELS as _KERNELS
 from vlr.kernels import two_loops
 
-KERNELS = ["two_loops", "one_loop", "numpy", "numba", "cython"]
+KERNELS = list(_KERNELS)
 COMPILED = ["numba", "cython"]
 FAST = ["one_loop", "numpy", "numba", "cython"]  # everything checked against the reference
 

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 import vlr
-from vlr.peers import PEERS, peer_available, peer_gradients
-from vlr.study_grid import make_step_data
+from vlr.study.peers import PEERS, peer_available, peer_gradients
+from vlr.data import make_step_data
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

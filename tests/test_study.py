@@ -13,9 +13,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from vlr.asv_results import ResultsError, load_results
-from vlr.report import build_rows, write_report
-from vlr.site import build_site
+from vlr.study.asv_results import ResultsError, load_results
+from vlr.study.report import build_rows, write_report
+from vlr.study.site import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHES = ("TimeGradientStep|TrackSpeedupVs|TrackStreamBandwidth|TrackThreads|TimePeerGradient|"
@@ -72,7 +72,7 @@ def test_report_table_covers_the_tiny_grid(study):
 
 
 def test_report_peers_dask_and_targets(study):
-    from vlr.report import dask_line, fit_rows, peers_rows, targets_rows
+    from vlr.study.report import dask_line, fit_rows, peers_rows, targets_rows
     results = load_results(next(p for p in (study["tmp"] / "results").glob("*/*.json") if p.name != "machine.json"))
     peers = peers_rows(results, study["rows"])
     assert len(peers) == 4 and all(p["sklearn"] and p["sklearn"] > 0 for p in peers), peers

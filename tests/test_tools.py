@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from vlr import study_grid
-from vlr.site import SiteError, add_study_link, make_offline
+from vlr.kernel import KERNELS
+from vlr.study import grid as study_grid
+from vlr.study.site import SiteError, add_study_link, make_offline
 from vlr.timing import format_seconds, time_call, time_pair
 
 
@@ -73,7 +74,7 @@ def test_make_offline_refuses_unknown_remote_assets(tmp_path):
 def test_cli_info_and_compare():
     info = json.loads(subprocess.run([sys.executable, "-m", "vlr", "info", "--json"],
                                      capture_output=True, text=True, check=True).stdout)
-    assert set(info["kernels"]) == set(study_grid.KERNELS) and info["blas"]
+    assert set(info["kernels"]) == set(KERNELS) and info["blas"]
     out = subprocess.run([sys.executable, "-m", "vlr", "compare", "--size", "4x50",
                           "--kernel", "numpy", "--kernel", "cython", "--kernel", "two_loops"],
                          capture_output=True, text=True, check=True).stdout

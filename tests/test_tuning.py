@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import vlr
-from vlr import tuning
+from vlr import calibration
+from vlr.registry import FASTEST
 from helpers import assert_matches, make_problem, reference
 
 STEP_CLASS = "step float64 C n_x 4-7 m 256-511"  # _small_problem's
@@ -20,9 +21,9 @@ def fresh_cache(tmp_path, monkeypatch):
     """An empty cache dir, and a FASTEST that has forgotten everything."""
     monkeypatch.setenv("VLR_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("VLR_FASTEST", raising=False)
-    tuning.FASTEST.reset()
+    FASTEST.reset()
     yield tmp_path / "fastest.json"
-    tuning.FASTEST.reset()
+    FASTEST.reset()
 
 
 def _small_problem(order="C"):
@@ -32,11 +33,11 @@ def _small_problem(order="C"):
 def _choose(X):
     """FASTEST's choice for a gradient step on X (calibrating on a step of a made-up problem)."""
     w, y = np.zeros(X.shape[0], X.dtype), np.zeros(X.shape[1], X.dtype)
-    return tuning.FASTEST.choose(X, lambda k: k.module.gradients(w, 0.0, X, y))  # run(k), no args
+    return FASTEST.choose(X, lambda k: k.module.gradients(w, 0.0, X, y))  # run(k), no args
 
 
 def test_shape_classes():
-    cls = tuning.shape_class
+    cls = calibration.shape_class
     assert cls(np.zeros((8, 100))) == "step float64 C n_x 8-15 m 64-127"
     assert cls(np.zeros((8, 100), order="F")) == "step float64 F n_x 8-15 m 64-127"
     assert cls(np.zeros((1, 10_000), dtype=np.float32), "train") == "train float32 C n_x 1 m 8192-16383"
@@ -53,10 +54,10 @@ def test_fresh_cache_calibrates_on_the_call_and_returns_its_answer(fresh_cache):
     assert_matches(vlr.fastest.gradients(w, b, X, y), reference(w, b, X, y), X)
     stored = json.loads(fresh_cache.read_text())
     entry = stored["classes"][STEP_CLASS]
-    assert entry["kernel"] in tuning.CANDIDATES
-    assert set(entry["seconds"]) == set(tuning.CANDIDATES)
+    assert entry["kernel"] in calibration.CANDIDATES
+    assert set(entry["seconds"]) == set(calibration.CANDIDATES)
     assert entry["kernel"] == min(entry["seconds"], key=entry["seconds"].get)
-    assert stored["key"] == tuning.cache_key()
+    assert stored["key"] == calibration.cache_key()
     assert list(stored["classes"]) == [STEP_CLASS]  # only what was needed
 
 
@@ -91,7 +92,7 @@ def test_second_use_reads_the_cache(fresh_cache):
     # a stored choice is followed as is: make it one the measurement would hardly pick
     stored["classes"][STEP_CLASS] = {"kernel": "numpy", "seconds": {"numpy": 1.0}}
     fresh_cache.write_text(json.dumps(stored))
-    tuning.FASTEST.reset()
+    FASTEST.reset()
     assert _choose(X).name == "numpy"
     assert_matches(vlr.gradients(w, b, X, y), reference(w, b, X, y), X)
     assert json.loads(fresh_cache.read_text()) == stored  # not recalibrated, not rewritten
@@ -99,23 +100,23 @@ def test_second_use_reads_the_cache(fresh_cache):
 
 def test_a_changed_key_recalibrates(fresh_cache):
     w, b, X, y = _small_problem()
-    stale_key = tuning.cache_key()
+    stale_key = calibration.cache_key()
     stale_key["versions"]["numpy"] = "1.0.0"  # as if NumPy had been upgraded since
     fresh_cache.write_text(json.dumps({"key": stale_key, "classes": {
         STEP_CLASS: {"kernel": "numpy", "seconds": {"numpy": 1.0}}}}))
-    tuning.FASTEST.reset()
-    assert "another machine or with other versions" in tuning.FASTEST.calibration.discarded
+    FASTEST.reset()
+    assert "another machine or with other versions" in FASTEST.calibration.discarded
     _choose(X)
     stored = json.loads(fresh_cache.read_text())
-    assert stored["key"] == tuning.cache_key()
-    assert set(stored["classes"][STEP_CLASS]["seconds"]) == set(tuning.CANDIDATES)
+    assert stored["key"] == calibration.cache_key()
+    assert set(stored["classes"][STEP_CLASS]["seconds"]) == set(calibration.CANDIDATES)
 
 
 def test_an_unreadable_cache_is_replaced(fresh_cache):
     fresh_cache.write_text("{not json")
     w, b, X, y = _small_problem(order="F")
     _choose(X)
-    assert "unreadable" in tuning.FASTEST.calibration.discarded
+    assert "unreadable" in FASTEST.calibration.discarded
     assert "step float64 F n_x 4-7 m 256-511" in json.loads(fresh_cache.read_text())["classes"]
 
 
@@ -124,7 +125,7 @@ def test_override_by_environment(fresh_cache, monkeypatch):
     monkeypatch.setenv("VLR_FASTEST", "numba")
     assert _choose(X).name == "numba"
     assert not fresh_cache.exists()  # no calibration
-    tuning.FASTEST.reset()
+    FASTEST.reset()
     monkeypatch.setenv("VLR_FASTEST", "fortran")
     with pytest.raises(ValueError, match="VLR_FASTEST='fortran'.*valid kernels"):
         vlr.gradients(w, b, X, y)
@@ -133,10 +134,10 @@ def test_override_by_environment(fresh_cache, monkeypatch):
 def test_each_class_can_have_its_own_kernel(fresh_cache):
     w, b, X, y = _small_problem()
     X32 = X.astype(np.float32)
-    fresh_cache.write_text(json.dumps({"key": tuning.cache_key(), "classes": {
+    fresh_cache.write_text(json.dumps({"key": calibration.cache_key(), "classes": {
         STEP_CLASS: {"kernel": "numba", "seconds": {"numba": 1.0}},
         "train float32 C n_x 4-7 m 256-511": {"kernel": "cython", "seconds": {"cython": 1.0}}}}))
-    tuning.FASTEST.reset()
+    FASTEST.reset()
     assert _choose(X).name == "numba"
     result = vlr.train(X32, y, 5, 0.1)
     expected = vlr.train(X32, y, 5, 0.1, kernel="cython")

@@ -1,5 +1,6 @@
+"""``python -m vlr``: the ``vlr`` command (:mod:`vlr.study.cli`)."""
 import sys
 
-from .cli import main
+from .study.cli import main
 
 sys.exit(main())

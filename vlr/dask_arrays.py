@@ -17,8 +17,8 @@ import sys
 
 import numpy as np
 
-from ._validation import (SUPPORTED_DTYPES, check_labels, explain_non_finite, outputs_finite,
-                          validate_scalar, validate_w)
+from ._validation import (SUPPORTED_DTYPES, check_labels, explain_non_finite,
+                          validate_iterations, validate_scalar, validate_w)
 
 #: How many partial sums Dask adds per node of its reduction tree.
 SPLIT_EVERY = 8
@@ -31,33 +31,26 @@ def is_dask_array(x):
     return da is not None and isinstance(x, da.Array)
 
 
-def _block_sums(X_block, Y_block, w, b, kernel_name):
-    """Partial sums of one block of examples, on a worker: a (n_x + 5, 1) float64 column."""
-    from .registry import get_kernel
-    from .step import _raw_gradients
-    from .tuning import Fastest
+def _block_sums(X_block, Y_block, w, b, kernel):
+    """Partial sums of one block of examples, on a worker: a (n_x + 5, 1) float64 column.
+
+    ``kernel`` arrives pickled by name, so it is the worker's own (``"auto"``: calibrated on the
+    worker's own blocks)."""
     X_block = np.asarray(X_block)
     if not X_block.flags.aligned:  # a block unpickled from the network can start at any byte
         X_block = np.array(X_block)
-    kernel = get_kernel(kernel_name)
     y = np.require(np.asarray(Y_block).reshape(-1), dtype=X_block.dtype, requirements="CA")
     w = np.require(w, requirements="CA")
-    if isinstance(kernel, Fastest):  # timed on the worker's own block, the first time
-        kernel = kernel.choose(X_block, _raw_gradients, (w, b, X_block, y))
+    kernel = kernel.resolve(X_block, "step", (w, b, X_block, y))
+    J, dw, db, labels_ok, finite = kernel.checked_gradients(w, b, X_block, y)
     m_c = X_block.shape[1]
-    if kernel.gradients_checked is not None:
-        J, dw, db, labels_ok, finite = kernel.gradients_checked(w, b, X_block, y)
-    else:
-        labels_ok = bool(((y >= 0) & (y <= 1)).all())
-        J, dw, db = kernel.module.gradients(w, b, X_block, y)
-        finite = outputs_finite(J, dw, db)
     column = np.empty((_HEAD + X_block.shape[0], 1))
     column[:_HEAD, 0] = J * m_c, db * m_c, m_c, not labels_ok, not finite
     column[_HEAD:, 0] = np.asarray(dw, dtype=np.float64) * m_c
     return column
 
 
-def _prepare(w, b, X, Y):
+def prepare(w, b, X, Y):
     """Check X, Y, w, b; return (w flat in X's dtype, w's shape, b, Y as (1, m) aligned to X)."""
     import dask.array as da
     if X.ndim != 2:
@@ -85,11 +78,12 @@ def _prepare(w, b, X, Y):
     return w_flat, w_shape, validate_scalar(b, "b"), Y
 
 
-def _gradients(w_flat, b, X, Y, kernel_name):
+def gradients_prepared(w_flat, b, X, Y, kernel):
+    """One Dask graph for validated arguments (:func:`prepare`'s): ``(J, dw, db)``, dw flat."""
     import dask
     import dask.array as da
     n_x = X.shape[0]
-    parts = da.map_blocks(_block_sums, X, Y, dask.delayed(w_flat, pure=True), b, kernel_name,
+    parts = da.map_blocks(_block_sums, X, Y, dask.delayed(w_flat, pure=True), b, kernel,
                           chunks=((_HEAD + n_x,), (1,) * X.numblocks[1]), dtype=np.float64,
                           meta=np.empty((0, 0)))
     total = parts.sum(axis=1, split_every=SPLIT_EVERY).compute()
@@ -101,46 +95,51 @@ def _gradients(w_flat, b, X, Y, kernel_name):
     return J_m / m, (total[_HEAD:] / m).astype(X.dtype), db_m / m
 
 
-def _kernel_name(kernel):
-    from .registry import Kernel, get_kernel
-    kernel = get_kernel(kernel)  # validates the name here, before any work is sent out
-    return kernel.name if isinstance(kernel, Kernel) else "auto"
+def gradients(w, b, X, Y, kernel):
+    """:func:`vlr.gradients` for a ``dask.array`` X, with a kernel object.
 
-
-def gradients(w, b, X, Y, kernel="auto"):
-    """:func:`vlr.gradients` for a ``dask.array`` X (what ``vlr.gradients`` calls for one)."""
-    name = _kernel_name(kernel)
-    w_flat, w_shape, b, Y = _prepare(w, b, X, Y)
-    J, dw, db = _gradients(w_flat, b, X, Y, name)
+    Returns
+    -------
+    (J, dw, db)
+    """
+    w_flat, w_shape, b, Y = prepare(w, b, X, Y)
+    J, dw, db = gradients_prepared(w_flat, b, X, Y, kernel)
     return J, dw.reshape(w_shape), db
 
 
-def gradient_step(w, b, X, Y, alpha, kernel="auto"):
-    """:func:`vlr.gradient_step` for a ``dask.array`` X: ``(w, b, J, dw, db)`` after the step."""
-    name = _kernel_name(kernel)
+def gradient_step(w, b, X, Y, alpha, kernel):
+    """:func:`vlr.gradient_step` for a ``dask.array`` X, with a kernel object.
+
+    Returns
+    -------
+    (w, b, J, dw, db)
+        The parameters after the step, and the cost and gradients before it.
+    """
     alpha = validate_scalar(alpha, "alpha", minimum=0)
-    w_flat, w_shape, b, Y = _prepare(w, b, X, Y)
-    J, dw, db = _gradients(w_flat, b, X, Y, name)
+    w_flat, w_shape, b, Y = prepare(w, b, X, Y)
+    J, dw, db = gradients_prepared(w_flat, b, X, Y, kernel)
     w_new = w_flat - X.dtype.type(alpha) * dw
     return w_new.reshape(w_shape), b - alpha * db, J, dw.reshape(w_shape), db
 
 
-def train(X, Y, iterations, alpha, kernel="auto", w0=None, b0=0.0, progress=None):
-    """:func:`vlr.train` for a ``dask.array`` X: one Dask graph per iteration.
+def train(X, Y, iterations, alpha, kernel, w0=None, b0=0.0, progress=None):
+    """:func:`vlr.train` for a ``dask.array`` X, with a kernel object: one Dask graph per iteration.
 
     ``progress``, if given, is called with the iteration number after each iteration.
+
+    Returns
+    -------
+    (w, b, costs)
     """
-    from ._validation import validate_iterations
-    name = _kernel_name(kernel)
     if w0 is None:
         w0 = np.zeros((X.shape[0], 1), dtype=X.dtype)
-    w, w_shape, b, Y = _prepare(w0, b0, X, Y)
+    w, w_shape, b, Y = prepare(w0, b0, X, Y)
     iterations = validate_iterations(iterations)
     alpha = validate_scalar(alpha, "alpha", minimum=0)
     costs = np.empty(iterations)
     step = X.dtype.type(alpha)
     for it in range(iterations):
-        J, dw, db = _gradients(w, b, X, Y, name)
+        J, dw, db = gradients_prepared(w, b, X, Y, kernel)
         costs[it] = J
         w = w - step * dw
         b = b - alpha * db

@@ -16,7 +16,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .lbfgs import _local_evaluator, fit_lbfgs, validate_C
-from .step import train
+from .interface import train
 
 SOLVERS = ("lbfgs", "gd")
 

@@ -16,8 +16,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import dask_arrays
 from ._validation import check_labels, validate_iterations, validate_scalar
-from .dask_arrays import is_dask_array
+from .registry import get_kernel
+from .step import prepare, run_checked
 
 
 class LbfgsResult(NamedTuple):
@@ -51,27 +53,23 @@ def validate_C(C):
 
 def _local_evaluator(X, Y, w0, b0, kernel):
     """(evaluate(w, b) -> (J, dw, db), w flat, w's shape, b, m) for a NumPy X."""
-    from .registry import get_kernel
-    from .step import _prepare, _run
-    kernel, w, w_shape, b, X, y = _prepare(get_kernel(kernel), w0, b0, X, Y,
-                                           w_default_zeros=True)
+    kernel, w, w_shape, b, X, y = prepare(get_kernel(kernel), w0, b0, X, Y, w_default_zeros=True)
     check_labels(y)  # once, before any pass
 
     def evaluate(w, b):
-        return _run(kernel, w, b, X, y)
+        return run_checked(kernel, w, b, X, y)
     return evaluate, w, w_shape, b, X.shape[1]
 
 
 def _dask_evaluator(X, Y, w0, b0, kernel):
     """The same for a ``dask.array`` X: each evaluation one Dask graph."""
-    from . import dask_arrays
-    name = dask_arrays._kernel_name(kernel)
+    kernel = get_kernel(kernel)  # the name checked here, before any work is sent out
     if w0 is None:
         w0 = np.zeros((X.shape[0], 1), dtype=X.dtype)
-    w, w_shape, b, Y = dask_arrays._prepare(w0, b0, X, Y)
+    w, w_shape, b, Y = dask_arrays.prepare(w0, b0, X, Y)
 
     def evaluate(w, b):
-        return dask_arrays._gradients(w, b, X, Y, name)
+        return dask_arrays.gradients_prepared(w, b, X, Y, kernel)
     return evaluate, w, w_shape, b, X.shape[1]
 
 
@@ -119,7 +117,7 @@ def fit_lbfgs(X, Y, C=1.0, tol=1e-4, max_iter=100, kernel="auto", w0=None, b0=0.
     if tol < 0:
         raise ValueError(f"tol must be >= 0, got {tol}")
     max_iter = validate_iterations(max_iter, name="max_iter", minimum=1)
-    make = _dask_evaluator if is_dask_array(X) else _local_evaluator
+    make = _dask_evaluator if dask_arrays.is_dask_array(X) else _local_evaluator
     evaluate, w_start, w_shape, b_start, m = make(X, Y, w0, b0, kernel)
     dtype = w_start.dtype
     penalty = 0.0 if np.isinf(C) else 1.0 / (C * m)

@@ -4,6 +4,8 @@ import platform
 import sys
 from importlib import metadata
 
+from .kernel import kernel_status, load_kernel
+
 
 def _cpu_model():
     try:
@@ -59,14 +61,12 @@ def machine_info(load_kernels=True):
                                           "OPENBLAS_L2_SIZE") if k in os.environ},
     }
     if load_kernels:
-        from .registry import kernel_status
         status = kernel_status()
         info["kernels"] = status
         threads = {}
         for name in ("numba", "cython"):
             if status[name] == "available":
-                from .registry import get_kernel
-                module = get_kernel(name).module
+                module = load_kernel(name).module
                 threads[name] = module.default_threads()
                 if name == "cython":
                     info["cython_openmp"] = module.OPENMP

@@ -1,143 +1,214 @@
-"""The kernel registry: names -> kernel modules in :mod:`vlr.kernels`, loaded on first use.
+"""The registry: kernel names (and ``"auto"``) to kernel objects, and :class:`Fastest`.
 
-Optional kernels register only if their import succeeds (as POT's backends do): a missing
-Numba or an unbuilt Cython extension shows up as a reason in :func:`kernel_status`, not as an
-import error of :mod:`vlr`.
+``vlr.fastest`` (``kernel="auto"``) is the one :class:`Fastest`: a kernel that, for each class of
+call (:func:`vlr.calibration.shape_class`), runs the kernel measured fastest for that class on
+this machine -- timed on the first such call's own arrays, then kept on disk
+(:class:`vlr.calibration.Calibration`).
 """
-import importlib
+from __future__ import annotations
 
-from .kernel_methods import KernelMethods
-from .tuning import FASTEST, Fastest
+import logging
+import os
+import weakref
+from typing import Any, Callable, Iterable
 
-#: Registry name -> module in vlr.kernels. The order is the study's: slowest to fastest idea.
-KERNEL_MODULES = {
-    "two_loops": "two_loops",
-    "one_loop": "one_loop",
-    "numpy": "full_numpy",
-    "numba": "numba_jit",
-    "cython": "cython_omp",
-}
+import numpy as np
 
-_HINTS = {
-    "numba": "install numba (pip install numba)",
-    "cython": "the extension is not built; reinstall with a C compiler present (pip install -e .)",
-}
+from .calibration import (ANNOUNCE_BYTES, CANDIDATES, ENV_OVERRIDE, Calibration, cache_path,
+                          shape_class, time_candidates)
+from .data import make_step_data
+from .kernel import Kernel, available_kernels, load_kernel
+from .step import TRAIN_PROBE_ITERATIONS
+
+log = logging.getLogger("vlr")
 
 
-class Kernel(KernelMethods):
-    """One implementation of the gradient step, with the same methods as the module-level API.
+class Fastest(Kernel):
+    """The kernel that measured fastest for each class of call (what ``vlr.fastest`` is).
 
-    Attributes
-    ----------
-    name : str
-        Registry name (``"two_loops"``, ``"one_loop"``, ``"numpy"``, ``"numba"`` or ``"cython"``).
-    module : module
-        The raw kernel module in :mod:`vlr.kernels` (imported on first access).
+    It has the methods of a :class:`vlr.Kernel` (``gradients``, ``gradient_step``, ``train``);
+    each call runs the kernel :meth:`choose` picks for its class.
     """
 
-    def __init__(self, name):
-        if name not in KERNEL_MODULES:
-            raise ValueError(f"unknown kernel {name!r}; valid kernels are {', '.join(KERNEL_MODULES)}")
-        self.name = name
+    def __init__(self) -> None:  # no module of its own: it resolves to one per call
+        self.name = "auto"
         self._module = None
+        self._calibration: Calibration | None = None
+        self._chosen: dict[tuple, Kernel] = {}  # a cheap key of the class -> Kernel
+        self._last: tuple | None = None  # (weak reference to the last X, purpose, its kernel)
 
-    def __repr__(self):
-        return f"<vlr kernel {self.name!r}>"
+    def __repr__(self) -> str:
+        return f"<vlr fastest: measured per class of call on the caller's data, cached in {cache_path()}>"
 
-    def __eq__(self, other):
-        return isinstance(other, Kernel) and other.name == self.name
-
-    def __hash__(self):
-        return hash(self.name)
+    def __reduce__(self) -> tuple:
+        return get_kernel, ("auto",)
 
     @property
     def module(self):
-        if self._module is None:
-            self._module = importlib.import_module(f"vlr.kernels.{KERNEL_MODULES[self.name]}")
-            self._checked = getattr(self._module, "gradients_checked", None)
-        return self._module
+        raise AttributeError("vlr.fastest has no module of its own: it runs the kernel "
+                             "resolve(X) picks for each call")
 
     @property
-    def gradients_checked(self):
-        """The module's ``gradients_checked`` (the compiled kernels have one: the step plus the
-        label and finiteness checks in one call), else None."""
-        if self._module is None:
-            self.module
-        return self._checked
+    def calibration(self) -> Calibration:
+        """The :class:`Calibration` in use (loaded on first access)."""
+        if self._calibration is None:
+            self._calibration = Calibration()
+        return self._calibration
+
+    def reset(self) -> None:
+        """Forget the loaded calibration and choices (the next call reads the cache file again)."""
+        self._calibration = None
+        self._chosen.clear()
+        self._last = None
+
+    def resolve(self, X: np.ndarray, purpose: str = "step", args: tuple = ()) -> Kernel:
+        """The kernel measured fastest for a call on ``X`` (see :meth:`choose`).
+
+        Returns
+        -------
+        Kernel
+        """
+        if purpose == "step":
+            return self.choose(X, lambda k, *a: k.checked_gradients(*a), args, purpose)
+        return self.choose(X, lambda k, *a: k.loop(*a), args, purpose)
+
+    def checked_gradients(self, w, b, X, y):
+        """The chosen kernel's :meth:`vlr.Kernel.checked_gradients`.
+
+        Returns
+        -------
+        (J, dw, db, labels_ok, finite)
+        """
+        return self.resolve(X, "step", (w, b, X, y)).checked_gradients(w, b, X, y)
+
+    def loop(self, w, b, X, y, alpha, iterations):
+        """The chosen kernel's :meth:`vlr.Kernel.loop`.
+
+        Returns
+        -------
+        (w, b, costs)
+        """
+        probe = (w, b, X, y, alpha, max(1, min(iterations, TRAIN_PROBE_ITERATIONS)))
+        return self.resolve(X, "train", probe).loop(w, b, X, y, alpha, iterations)
+
+    def choose(self, X: np.ndarray, run: Callable, args: tuple = (),
+               purpose: str = "step") -> Kernel:
+        """The :class:`vlr.Kernel` to use for a call on ``X``.
+
+        Parameters
+        ----------
+        X : ndarray
+            The call's validated X.
+        run : callable(Kernel, *args)
+            The call's work with a given kernel, on the call's own arrays (no side effects):
+            timed for each candidate when the class has not been calibrated yet.
+        args : tuple
+            The rest of ``run``'s arguments.
+        purpose : {"step", "train"}
+
+        Returns
+        -------
+        Kernel
+        """
+        last = self._last  # the same X again (a training loop, a benchmark): no lookup at all
+        if last is not None and last[0]() is X and last[1] == purpose:
+            return last[2]
+        # the exact layout is cheaper to look up than the class's name (one dict lookup per call)
+        key = (purpose, X.shape, X.strides, X.dtype.char, X.flags.aligned)
+        kernel = self._chosen.get(key)
+        if kernel is None:
+            kernel = self._chosen[key] = self._choose_class(X, lambda k: run(k, *args), purpose)
+            if len(self._chosen) > 4096:  # many shapes: forget all but this one
+                self._chosen = {key: kernel}
+        self._last = (weakref.ref(X), purpose, kernel)  # weak: never keeps a user's X alive
+        return kernel
+
+    def _choose_class(self, X: np.ndarray, run: Callable[[Kernel], Any], purpose: str) -> Kernel:
+        if not X.flags.aligned:
+            return load_kernel("numba" if "numba" in available_kernels() else "numpy")
+        override = os.environ.get(ENV_OVERRIDE)
+        if override:
+            try:
+                return get_kernel(override)
+            except ValueError as exc:
+                raise ValueError(f"{ENV_OVERRIDE}={override!r}: {exc}") from None
+        cls = shape_class(X, purpose)
+        entry = self.calibration.classes.get(cls)
+        if entry is None or entry["kernel"] not in available_kernels():
+            kernels = [load_kernel(k) for k in CANDIDATES if k in available_kernels()]
+            # large X: a calibration of seconds; WARNING reaches stderr unless logging says otherwise
+            log.log(logging.WARNING if X.nbytes >= ANNOUNCE_BYTES else logging.INFO,
+                    "vlr: measuring the fastest kernel for %s on this call's data (once; cached in %s)",
+                    cls, self.calibration.path)
+            self.calibration.record(cls, time_candidates(kernels, run, X.nbytes))
+            entry = self.calibration.classes[cls]
+        return load_kernel(entry["kernel"])
+
+    def tune(self, sizes: Iterable[tuple[int, int]], dtype: str = "float64", order: str = "C",
+             progress: Callable[[int, int, str], None] | None = None) -> dict[tuple, str]:
+        """Calibrate the step and training classes of each shape now, on generated data.
+
+        The first call of a class does the same on the caller's own arrays; this is for
+        measuring ahead of time (``vlr tune``).
+
+        Parameters
+        ----------
+        sizes : iterable of (n_x, m)
+        dtype : {"float64", "float32"}
+        order : {"C", "F"}
+            X's layout: ``"C"`` (examples adjacent) or ``"F"`` (features adjacent).
+        progress : callable(n_x, m, purpose), optional
+            Called after each measurement.
+
+        Returns
+        -------
+        dict
+            (n_x, m, purpose) -> the chosen kernel's name.
+        """
+        winners = {}
+        for n_x, m in sizes:
+            w, b, X, Y = make_step_data(m, n_x, dtype)
+            if order == "F":
+                X = np.asfortranarray(X)
+            for purpose, call in (("step", lambda: self.gradients(w, b, X, Y)),
+                                  ("train", lambda: self.train(X, Y, 1, 0.01, w0=w, b0=b))):
+                self.reset()  # measure, even if this process already chose
+                self.calibration.classes.pop(shape_class(X, purpose), None)
+                call()
+                winners[(n_x, m, purpose)] = self.calibration.classes[shape_class(X, purpose)]["kernel"]
+                if progress:
+                    progress(n_x, m, purpose)
+            del X
+        return winners
 
 
-_kernels = {}  # name -> Kernel, for the kernels whose module imported
-_status = {}   # name -> "available" or the reason it is not
+#: The one instance: ``vlr.fastest`` and ``kernel="auto"``.
+FASTEST = Fastest()
 
 
-def _load(name):
-    """Import kernel ``name`` once and record whether it worked; return its status."""
-    if name not in _status:
-        kernel = Kernel(name)
-        try:
-            kernel.module
-        except ImportError as exc:
-            _status[name] = f"not available: {exc}; {_HINTS.get(name, 'reinstall vlr')}"
-        else:
-            _kernels[name] = kernel
-            _status[name] = "available"
-    return _status[name]
-
-
-def kernel_status():
-    """Map every kernel name to ``"available"`` or the reason it cannot be used here.
-
-    Returns
-    -------
-    dict of str -> str
-    """
-    return {name: _load(name) for name in KERNEL_MODULES}
-
-
-def available_kernels():
-    """Names of the kernels usable on this machine, in registry order.
-
-    Returns
-    -------
-    list of str
-        A subset of ``["two_loops", "one_loop", "numpy", "numba", "cython"]``.
-    """
-    return [name for name, status in kernel_status().items() if status == "available"]
-
-
-def get_kernel(name):
+def get_kernel(name: str | Kernel) -> Kernel:
     """Return the kernel object registered as ``name``.
 
     Parameters
     ----------
     name : str or Kernel
         A registry name, ``"auto"`` for :data:`vlr.fastest` (the kernel measured fastest for
-        each class of X, see :mod:`vlr.tuning`), or a kernel object.
+        each class of X, see :mod:`vlr.calibration`), or a kernel object.
+
+    Returns
+    -------
+    Kernel
 
     Raises
     ------
     ValueError
         If ``name`` is unknown (the message lists the valid names) or the kernel cannot be used
         on this machine (the message says why).
+    TypeError
+        If ``name`` is neither a string nor a kernel object.
     """
     if isinstance(name, str):
-        kernel = _kernels.get(name)
-        if kernel is not None:
-            return kernel
-        if name == "auto":
-            return FASTEST
-        if name not in KERNEL_MODULES:
-            raise ValueError(f"unknown kernel {name!r}; valid kernels are 'auto', "
-                             f"{', '.join(map(repr, KERNEL_MODULES))}")
-        status = _load(name)
-        if name not in _kernels:
-            raise ValueError(f"kernel {name!r} is {status}")
-        return _kernels[name]
-    if isinstance(name, (Kernel, Fastest)):
+        return FASTEST if name == "auto" else load_kernel(name)
+    if isinstance(name, Kernel):
         return name
     raise TypeError(f"kernel must be a name or a vlr kernel object, got {type(name).__name__}")
-
-
-def fastest_kernel():
-    """:data:`vlr.fastest`: picks, per class of X, the kernel measured fastest on this machine."""
-    return FASTEST

@@ -16,8 +16,9 @@ from pathlib import Path
 from . import plots
 from .asv_results import Results, ResultsError, find_results_file, load_results
 from .plots import COURSE_FULL, fmt_x as _fmt_x
-from .study_grid import GRIDS, KERNELS
-from .timing import format_seconds
+from ..kernel import KERNELS
+from .grid import GRIDS
+from ..timing import format_seconds
 
 
 @dataclass
@@ -50,7 +51,7 @@ def build_rows(results: Results):
 
 
 def grid_of(rows):
-    """The name of the grid in vlr.study_grid that produced ``rows`` ("custom" if none)."""
+    """The name of the grid in vlr.study.grid that produced ``rows`` ("custom" if none)."""
     found = dict(m={r.m for r in rows}, n_x={r.n_x for r in rows}, dtype={r.dtype for r in rows})
     for name, g in GRIDS.items():
         if all(found[k] == set(g[k]) for k in found):
@@ -378,7 +379,7 @@ def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks
 
     Raises
     ------
-    vlr.asv_results.ResultsError
+    vlr.study.asv_results.ResultsError
         When there are no usable results.
     """
     path = Path(results_path) if results_path else _newest_study(results_dir)
@@ -448,7 +449,7 @@ def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks
                f"{format_seconds(p['compiled'])} | {format_seconds(p['sklearn'])} | "
                f"{format_seconds(p['torch'])} | {format_seconds(p['jax'])} |" for p in peers]
         md += ["", "Peers are timed by `TimePeerGradient` (their own layout and threads, see "
-               "`vlr/peers.py`); n/a: not installed or over the size limit.", ""]
+               "`vlr/study/peers.py`); n/a: not installed or over the size limit.", ""]
     fits = fit_rows(results)
     if fits:
         md += ["## Fitting: vlr vs scikit-learn's L-BFGS", "", by, "",
@@ -461,7 +462,7 @@ def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks
         md += ["", "Time to fit to scikit-learn's objective (C = 1): `vlr.LogisticRegression()` "
                "(L-BFGS, one fused pass over X per evaluation) against "
                "`sklearn.linear_model.LogisticRegression()`, timed alternately, median of 3 "
-               "rounds (`TrackFitVsSklearn`, `vlr.peers.time_fits`); the gap is vlr's objective "
+               "rounds (`TrackFitVsSklearn`, `vlr.study.peers.time_fits`); the gap is vlr's objective "
                "minus scikit-learn's, relative (≤ 1e-6 counts as reached).", ""]
     dask = dask_line(results)
     if dask:

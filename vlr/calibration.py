@@ -1,4 +1,4 @@
-"""The measured ``fastest``: per class of call, the kernel that timed fastest on the user's own data.
+"""Calibration of ``vlr.fastest``: classes of calls, their timings, and the file that keeps them.
 
 Design:
   A. A *class* sums up what decides which kernel wins a call: what is timed (``step``: one
@@ -18,18 +18,18 @@ Design:
   E. An unaligned X (a view at an odd byte offset) goes to numba, which reads it (cython
      refuses it), or numpy.
 A calibration takes about 20 calls' worth of the call's own work (a few ms for small X, a few
-seconds for a 1 GB X); it is logged on the ``vlr`` logger, and announced on stderr when X is
-large enough for it to be noticed.
+seconds for a 1 GB X); it is logged on the ``vlr`` logger, at WARNING level (shown on stderr
+unless logging is configured otherwise) when X is large enough for it to be noticed.
+:class:`vlr.registry.Fastest` makes the choices; this module measures and keeps them.
 """
+import hashlib
 import json
-import logging
 import os
-import sys
 import tempfile
-import weakref
 from pathlib import Path
 
-from .kernel_methods import KernelMethods
+from . import kernels
+from .machine import machine_info
 from .timing import time_interleaved
 
 #: Kernels that can be chosen: the pure-Python kernels are never the fastest.
@@ -43,8 +43,6 @@ ENV_CACHE_DIR = "VLR_CACHE_DIR"
 THREADED_BYTES = 256 << 10
 #: From this size of X on (about a second of timing or more), a calibration is announced on stderr.
 ANNOUNCE_BYTES = 64 << 20
-
-log = logging.getLogger("vlr")
 
 
 def _octave(n):
@@ -79,8 +77,6 @@ def cache_path():
 def kernels_fingerprint():
     """A short hash of the kernels' code (sources and the built extension), so that a change to
     any of them -- a new release, an edited or rebuilt kernel -- recalibrates."""
-    import hashlib
-    from . import kernels
     digest = hashlib.sha256()
     for path in sorted(Path(kernels.__file__).parent.iterdir()):
         if path.suffix in (".py", ".pyx", ".h", ".so", ".pyd"):
@@ -91,7 +87,6 @@ def kernels_fingerprint():
 def cache_key():
     """What a calibration is valid for: machine, versions, kernel code, thread counts, BLAS (a
     JSON-able dict)."""
-    from .machine import machine_info
     info = machine_info(load_kernels=True)
     return {k: info[k] for k in ("cpu", "cores", "python", "versions", "blas", "env", "kernels",
                                  "kernel_threads")} | {"cython_openmp": info.get("cython_openmp"),
@@ -170,133 +165,3 @@ class Calibration:
         self.classes[cls] = {"kernel": winner, "seconds": seconds}
         self.save()
         return winner
-
-
-class Fastest(KernelMethods):
-    """The kernel that measured fastest for each class of call (what ``vlr.fastest`` is).
-
-    It has the methods of a :class:`vlr.Kernel` (``gradients``, ``gradient_step``, ``train``);
-    each call picks the kernel for its class with :meth:`choose`.
-    """
-
-    name = "auto"
-
-    def __init__(self):
-        self._calibration = None
-        self._chosen = {}  # a cheap key of the class -> Kernel: a call costs one dict lookup
-        self._last = None  # (weak reference to the last X, purpose, its kernel)
-
-    def __repr__(self):
-        return f"<vlr fastest: measured per class of call on the caller's data, cached in {cache_path()}>"
-
-    @property
-    def calibration(self):
-        """The :class:`Calibration` in use (loaded on first access)."""
-        if self._calibration is None:
-            self._calibration = Calibration()
-        return self._calibration
-
-    def reset(self):
-        """Forget the loaded calibration and choices (the next call reads the cache file again)."""
-        self._calibration = None
-        self._chosen.clear()
-        self._last = None
-
-    def choose(self, X, run, args=(), purpose="step"):
-        """The :class:`vlr.Kernel` to use for a call on ``X``.
-
-        Parameters
-        ----------
-        X : ndarray
-            The call's validated X.
-        run : callable(Kernel, *args)
-            The call's work with a given kernel, on the call's own arrays (no side effects):
-            timed for each candidate when the class has not been calibrated yet.
-        args : tuple
-            The rest of ``run``'s arguments.
-        purpose : {"step", "train"}
-
-        Returns
-        -------
-        Kernel
-        """
-        last = self._last  # the same X again (a training loop, a benchmark): no lookup at all
-        if last is not None and last[0]() is X and last[1] == purpose:
-            return last[2]
-        # the exact layout is cheaper to look up than the class's name (one dict lookup per call)
-        key = (purpose, X.shape, X.strides, X.dtype.char, X.flags.aligned)
-        kernel = self._chosen.get(key)
-        if kernel is None:
-            kernel = self._chosen[key] = self._choose_class(X, lambda k: run(k, *args), purpose)
-            if len(self._chosen) > 4096:  # many shapes: forget all but this one
-                self._chosen = {key: kernel}
-        self._last = (weakref.ref(X), purpose, kernel)  # weak: never keeps a user's X alive
-        return kernel
-
-    def _choose_class(self, X, run, purpose):
-        from .registry import available_kernels, get_kernel
-        if not X.flags.aligned:
-            return get_kernel("numba" if "numba" in available_kernels() else "numpy")
-        override = os.environ.get(ENV_OVERRIDE)
-        if override:
-            try:
-                return get_kernel(override)
-            except ValueError as exc:
-                raise ValueError(f"{ENV_OVERRIDE}={override!r}: {exc}") from None
-        cls = shape_class(X, purpose)
-        entry = self.calibration.classes.get(cls)
-        if entry is None or entry["kernel"] not in available_kernels():
-            kernels = [get_kernel(k) for k in CANDIDATES if k in available_kernels()]
-            note = (f"vlr: measuring the fastest kernel for {cls} on this call's data "
-                    f"(once; cached in {self.calibration.path})")
-            log.info(note)
-            if X.nbytes >= ANNOUNCE_BYTES:
-                print(note, file=sys.stderr, flush=True)
-            self.calibration.record(cls, time_candidates(kernels, run, X.nbytes))
-            entry = self.calibration.classes[cls]
-        return get_kernel(entry["kernel"])
-
-
-#: The one instance: ``vlr.fastest`` and ``kernel="auto"``.
-FASTEST = Fastest()
-
-
-def tune(sizes, dtype="float64", order="C", progress=None):
-    """Calibrate the step and training classes of each shape now, on generated data.
-
-    The first call of a class does the same on the caller's own arrays; this is for measuring
-    ahead of time (``vlr tune``).
-
-    Parameters
-    ----------
-    sizes : list of (n_x, m)
-    dtype : {"float64", "float32"}
-    order : {"C", "F"}
-        X's layout: ``"C"`` (examples adjacent) or ``"F"`` (features adjacent).
-    progress : callable(n_x, m, purpose), optional
-        Called after each measurement.
-
-    Returns
-    -------
-    dict
-        (n_x, m, purpose) -> the chosen kernel's name.
-    """
-    import numpy as np
-
-    from .step import gradients, train
-    from .study_grid import make_step_data
-    winners = {}
-    for n_x, m in sizes:
-        w, b, X, Y = make_step_data(m, n_x, dtype)
-        if order == "F":
-            X = np.asfortranarray(X)
-        for purpose, call in (("step", lambda: gradients(w, b, X, Y)),
-                              ("train", lambda: train(X, Y, 1, 0.01, w0=w, b0=b))):
-            FASTEST.reset()  # measure, even if this process already chose
-            FASTEST.calibration.classes.pop(shape_class(X, purpose), None)
-            call()
-            winners[(n_x, m, purpose)] = FASTEST.calibration.classes[shape_class(X, purpose)]["kernel"]
-            if progress:
-                progress(n_x, m, purpose)
-        del X
-    return winners

@@ -1,6 +1,6 @@
 """The study's figures, drawn with matplotlib as SVG (legible at any page width).
 
-Each function takes the report's rows (see :mod:`vlr.report`) or the kept results, writes one
+Each function takes the report's rows (see :mod:`vlr.study.report`) or the kept results, writes one
 file into ``out`` and returns its name. Nothing here computes a number the report does not
 also print.
 """

@@ -15,8 +15,11 @@ from typing import Callable
 
 import numpy as np
 
-from .study_grid import GRIDS, make_step_data
-from .timing import time_interleaved, time_rounds
+from ..data import make_step_data
+from ..kernel import available_kernels
+from ..registry import FASTEST, get_kernel
+from ..timing import time_interleaved, time_rounds
+from .grid import GRIDS
 
 ALPHA = 0.01
 #: Compiled kernels and NumPy: what "the best single kernel" is chosen from.
@@ -60,16 +63,12 @@ def _step(kernel, data):
 
 def _resolved_fastest(data):
     """The kernel :data:`vlr.fastest` uses for a step on ``data`` (calibrating it now)."""
-    from .registry import get_kernel
-    from .step import _raw_gradients
-    from .tuning import FASTEST
     w, b, X, Y = data
     w, y = np.ascontiguousarray(w.ravel()), np.ascontiguousarray(Y.ravel())
-    return FASTEST.choose(X, _raw_gradients, (w, b, X, y)), get_kernel("auto")
+    return FASTEST.resolve(X, "step", (w, b, X, y)), FASTEST
 
 
 def _kernels():
-    from .registry import available_kernels, get_kernel
     return [get_kernel(k) for k in SINGLE_KERNELS if k in available_kernels()]
 
 
@@ -139,7 +138,6 @@ def measure_small(quick=False, progress=None):
 
 def measure_loss_ns(progress=None, m=1 << 16):
     """ns per example of a one-thread step at n_x = 1 (almost all of it the loss and dz)."""
-    from .registry import available_kernels, get_kernel
     if progress:
         progress("ns per example")
     w, b, X, Y = _data(1, m)
@@ -153,7 +151,6 @@ def measure_loss_ns(progress=None, m=1 << 16):
 
 def measure_float32(quick=False, progress=None):
     """float64 time / float32 time of "auto" on the same large X, for each large shape."""
-    from .registry import get_kernel
     points = []
     for n_x, m in _large_shapes(quick)[:2]:
         if progress:
@@ -171,7 +168,6 @@ def measure_float32(quick=False, progress=None):
 def measure_overhead(progress=None, repeat=21):
     """Public ``vlr.gradients`` minus the raw kernel's ``gradients``, n_x = m = 8, in µs."""
     import vlr
-    from .registry import available_kernels, get_kernel
     points = []
     w, b, X, Y = make_step_data(8, 8, np.float64)
     w_flat, y = w.ravel(), Y.ravel()
@@ -212,7 +208,7 @@ def measure_train(progress=None, iterations=1000, repeat=5):
         progress("training loop vs the course's")
     w, b, X, Y = make_step_data(1000, 10, np.float64)
     vlr.train(X, Y, iterations, ALPHA, w0=w, b0=b)  # chooses the kernel for the loop
-    from .tuning import FASTEST, shape_class
+    from ..calibration import shape_class
     chosen = FASTEST.calibration.classes.get(shape_class(X, "train"), {}).get("kernel", "?")
     t_course, t_vlr = time_interleaved(
         [lambda: course_training_loop(w, b, X, Y, iterations, ALPHA),
@@ -312,7 +308,7 @@ def measure_targets(progress=None, quick=False):
         ``machine`` (see :func:`vlr.machine.machine_info`), ``quick``, and ``targets``: a list
         of dicts with the target's fields, the measured ``value``, ``met``, ``detail`` and ``points``.
     """
-    from .machine import machine_info
+    from ..machine import machine_info
     measured = {}
     rows = []
     for target in TARGETS:
@@ -330,7 +326,7 @@ def measure_targets(progress=None, quick=False):
 
 def format_targets(results):
     """The targets table as Markdown (what the README and the report quote)."""
-    from .machine import describe
+    from ..machine import describe
     lines = ["| measure | target | measured | met | detail |", "|---|---|---|---|---|"]
     for row in results["targets"]:
         lines.append(f"| {row['measure']} | {row['goal']} | {row['value']:.3g} {row['unit']} | "

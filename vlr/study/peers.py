@@ -145,8 +145,8 @@ def time_fits(X, y, C=1.0, rounds=3):
     import statistics
     from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
 
-    from .estimator import LogisticRegression
-    from .timing import time_rounds
+    from ..estimator import LogisticRegression
+    from ..timing import time_rounds
 
     model = SklearnLogisticRegression(C=C).fit(X, y)
     target = fit_objective(X, y, model.coef_, model.intercept_[0], C)

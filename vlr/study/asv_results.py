@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .study_grid import SUITE_VERSION
+from .grid import SUITE_VERSION
 
 
 class ResultsError(ValueError):

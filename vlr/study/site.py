@@ -2,10 +2,10 @@
 
 ``vlr site`` (:func:`build_site`) builds it from the kept results in ``benchmarks/results``
 without running any benchmark: ``asv publish`` writes asv's pages into ``<site>/asv``, and
-:func:`vlr.report.write_report` writes the study's page as ``<site>/index.html``.
+:func:`vlr.study.report.write_report` writes the study's page as ``<site>/index.html``.
 
 asv's index.html loads jQuery, flot, bootstrap and friends from CDNs; without internet it falls
-to error.html. :func:`make_offline` copies the vendored copies (``vlr/site_assets/vendor``, see
+to error.html. :func:`make_offline` copies the vendored copies (``vlr/study/site_assets/vendor``, see
 its README) next to the page and points every remote ``<script>``/``<link>`` at them.
 """
 import functools
@@ -46,7 +46,7 @@ def _local(kind, match):
     name = match.group(1)
     if name not in LOCAL_NAME:
         raise SiteError(f"asv's index.html loads {name!r}, which vlr does not vendor; "
-                        f"add it to vlr/site_assets/vendor and vlr.site.LOCAL_NAME")
+                        f"add it to vlr/study/site_assets/vendor and vlr.study.site.LOCAL_NAME")
     path = f"vendor/{LOCAL_NAME[name]}"
     if kind == "script":
         return f'<script src="{path}" onerror="js_load_failure()"></script>'

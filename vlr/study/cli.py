@@ -18,14 +18,14 @@ def _size(text):
 
 
 def _quick_grid_sizes():
-    from .study_grid import GRIDS, MAX_ELEMENTS
+    from .grid import GRIDS, MAX_ELEMENTS
     grid = GRIDS["quick"]
     return [(n_x, m) for m in grid["m"] for n_x in grid["n_x"] if n_x * m <= MAX_ELEMENTS]
 
 
 def cmd_info(args):
-    from .machine import describe, machine_info
-    from .tuning import ENV_OVERRIDE, Calibration
+    from ..machine import describe, machine_info
+    from ..calibration import ENV_OVERRIDE, Calibration
     info = machine_info()
     calibration = Calibration()
     if args.json:
@@ -54,7 +54,7 @@ def cmd_tune(args):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .tuning import tune
+    from ..registry import FASTEST
     console = Console()
     with Progress(TextColumn("[bold]tune[/] {task.description}"), BarColumn(),
                   MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
@@ -63,7 +63,7 @@ def cmd_tune(args):
         def progress(n_x, m, purpose):
             bar.update(task, description=f"{purpose} n_x={n_x} m={m}")
             bar.advance(task)
-        winners = tune(args.size, dtype=args.dtype, order=args.order, progress=progress)
+        winners = FASTEST.tune(args.size, dtype=args.dtype, order=args.order, progress=progress)
     for (n_x, m, purpose), winner in winners.items():
         console.print(f"  {purpose:<5} n_x={n_x:<6} m={m:<9} {winner}")
     console.print("saved; `vlr info` shows the timings")
@@ -92,8 +92,8 @@ def cmd_compare(args):
     from rich.table import Table
 
     from .compare import compare, speedups
-    from .timing import format_seconds
-    from .machine import describe, machine_info
+    from ..timing import format_seconds
+    from ..machine import describe, machine_info
 
     console = Console()
     console.print(describe(machine_info()))
@@ -125,7 +125,7 @@ def _print_verdict(console, rows, lines, out):
     from rich.table import Table
 
     from .plots import fmt_x
-    from .timing import format_seconds
+    from ..timing import format_seconds
     table = Table(title="the study's table: time per step and speed-ups")
     for col in ("dtype", "m", "n_x", "kernel", "time / step", "vs two_loops", "vs numpy"):
         table.add_column(col, justify="left" if col in ("dtype", "kernel") else "right")
@@ -162,9 +162,9 @@ def cmd_study(args):
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .machine import describe, machine_info
+    from ..machine import describe, machine_info
     from .site import build_site
-    from .study import run_benchmarks
+    from .asv_runner import run_benchmarks
 
     console = Console()
     console.print(describe(machine_info()))
@@ -246,7 +246,7 @@ def main(argv=None):
     if getattr(args, "size", 1) is None:
         args.size = list(DEFAULT_SIZES) if args.command == "compare" else _quick_grid_sizes()
     from .site import SiteError
-    from .study import StudyError
+    from .asv_runner import StudyError
     try:
         return args.func(args)
     except (ValueError, TypeError) as exc:  # e.g. an unknown --kernel, unusable results

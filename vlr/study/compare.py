@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .registry import available_kernels, get_kernel
-from .study_grid import make_step_data
-from .timing import time_call
+from ..kernel import available_kernels
+from ..registry import get_kernel
+from ..data import make_step_data
+from ..timing import time_call
 
 #: (n_x, m) pairs timed by default.
 DEFAULT_SIZES = ((10, 1_000), (100, 10_000), (1_000, 10_000))

@@ -1,16 +1,13 @@
-"""The study's parameter grid, size budgets and data -- shared by the asv suite and the report.
+"""The study's parameter grid and the kernels' size budgets -- shared by the asv suite and the report.
 
-The asv suite in ``benchmarks/`` reads the grid from here, so ``VLR_BENCH_GRID=quick`` (used by
-``vlr study``) and the full default grid are defined in one place.
+The asv suite in ``benchmarks/`` loads this file from the working tree, so ``VLR_BENCH_GRID=quick``
+(used by ``vlr study``) and the full default grid are defined in one place. It imports nothing
+of vlr (the suite benchmarks older commits too).
 """
 import os
 
-import numpy as np
-
 #: Stamped on every benchmark as its asv ``version``; the report refuses results from another.
 SUITE_VERSION = "vlr-study-1"
-
-KERNELS = ["two_loops", "one_loop", "numpy", "numba", "cython"]
 
 GRIDS = {
     # m (examples) x n_x (features) x dtype
@@ -52,18 +49,3 @@ def skip_reason(kernel, m, n_x):
     if kernel == "one_loop" and m > ONE_LOOP_MAX_EXAMPLES:
         return f"one_loop budget: m > {ONE_LOOP_MAX_EXAMPLES:.0e}"
     return ""
-
-
-def make_step_data(m, n_x, dtype="float64", seed=0):
-    """A reproducible problem in the course's shapes: ``(w (n_x, 1), b, X (n_x, m), Y (1, m))``.
-
-    X is uniform in [-1, 1) (cheaper to generate than normal at 10⁸ elements); w is scaled so
-    that z = wᵀx + b is of order one, where both branches of the stable loss are exercised.
-    """
-    rng = np.random.default_rng(seed)
-    X = rng.random((n_x, m), dtype=np.dtype(dtype).type)
-    X *= 2
-    X -= 1
-    w = (rng.standard_normal((n_x, 1)) * np.sqrt(3.0 / n_x)).astype(dtype)
-    Y = (rng.random((1, m)) < 0.5).astype(dtype)
-    return w, 0.1, X, Y

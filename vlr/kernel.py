@@ -1,0 +1,224 @@
+"""One implementation of the gradient step as an object: :class:`Kernel`, and the list of kernels.
+
+A kernel's module in :mod:`vlr.kernels` is imported on first use. Optional kernels register only
+if that import succeeds (as POT's backends do): a missing Numba or an unbuilt Cython extension
+shows up as a reason in :func:`kernel_status`, not as an import error of :mod:`vlr`.
+"""
+from __future__ import annotations
+
+import importlib
+import math
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import kernels, step
+from ._validation import outputs_finite
+
+if TYPE_CHECKING:
+    from .step import StepResult, TrainResult
+
+#: Registry name -> module in vlr.kernels, in the study's order.
+KERNEL_MODULES = kernels.MODULES
+#: Every kernel's name, in the study's order: the one list of kernels.
+KERNELS = tuple(KERNEL_MODULES)
+
+_HINTS = {
+    "numba": "install numba (pip install numba)",
+    "cython": "the extension is not built; reinstall with a C compiler present (pip install -e .)",
+}
+
+
+class Kernel:
+    """One implementation of the gradient step, with the same methods as the module-level API.
+
+    Attributes
+    ----------
+    name : str
+        Registry name (``"two_loops"``, ``"one_loop"``, ``"numpy"``, ``"numba"`` or ``"cython"``).
+    module : module
+        The raw kernel module in :mod:`vlr.kernels` (imported on first access).
+    """
+
+    def __init__(self, name: str) -> None:
+        if name not in KERNEL_MODULES:
+            raise ValueError(f"unknown kernel {name!r}; valid kernels are {', '.join(KERNEL_MODULES)}")
+        self.name = name
+        self._module: ModuleType | None = None
+
+    def __repr__(self) -> str:
+        return f"<vlr kernel {self.name!r}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Kernel) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def __reduce__(self) -> tuple:
+        # Pickled by name (Dask sends kernels to workers): the receiver uses its own loaded kernel.
+        return load_kernel, (self.name,)
+
+    @property
+    def module(self) -> ModuleType:
+        if self._module is None:
+            self._module = importlib.import_module(f"vlr.kernels.{KERNEL_MODULES[self.name]}")
+            checked = getattr(self._module, "gradients_checked", None)
+            if checked is not None:  # the compiled kernels' own call: no method in between
+                self.checked_gradients = checked  # type: ignore[method-assign]
+        return self._module
+
+    # --- what vlr's interface asks of a kernel, on clean arrays ----------------------------
+
+    def resolve(self, X: np.ndarray, purpose: str = "step", args: tuple = ()) -> Kernel:
+        """The kernel that runs a call on ``X``: this one (:data:`vlr.fastest` picks one per call).
+
+        Parameters
+        ----------
+        X : ndarray
+            The call's validated X.
+        purpose : {"step", "train"}
+            What the call does with the kernel: :meth:`checked_gradients` or :meth:`loop`.
+        args : tuple
+            That method's arguments, on the call's own arrays.
+
+        Returns
+        -------
+        Kernel
+        """
+        return self
+
+    def checked_gradients(self, w: np.ndarray, b: float, X: np.ndarray,
+                          y: np.ndarray) -> tuple[float, np.ndarray, float, bool, bool]:
+        """The module's step on clean arrays, with the checks vlr needs.
+
+        Returns
+        -------
+        (J, dw, db, labels_ok, finite)
+            ``labels_ok``: every y in [0, 1]; ``finite``: J, dw and db are finite. The compiled
+            kernels make both checks in the same compiled call.
+        """
+        module = self.module
+        if "checked_gradients" in self.__dict__:  # loaded just now: the module's own call
+            return self.checked_gradients(w, b, X, y)
+        if not ((y >= 0) & (y <= 1)).all():  # the caller raises: nothing to compute (or warn about)
+            return math.nan, np.full(X.shape[0], np.nan, X.dtype), math.nan, False, False
+        J, dw, db = module.gradients(w, b, X, y)
+        return J, dw, db, True, outputs_finite(J, dw, db)
+
+    def loop(self, w: np.ndarray, b: float, X: np.ndarray, y: np.ndarray, alpha: float,
+             iterations: int) -> tuple[np.ndarray, float, np.ndarray]:
+        """``iterations`` gradient steps on clean arrays, in compiled code if the module has a loop.
+
+        Labels and outputs are not checked here.
+
+        Returns
+        -------
+        (w, b, costs)
+            The weights in X's dtype, the bias, and the cost before each step.
+        """
+        module = self.module
+        if hasattr(module, "train"):
+            return module.train(w, b, X, y, alpha, iterations)
+        learning_rate = X.dtype.type(alpha)
+        costs = np.empty(iterations)
+        for it in range(iterations):
+            J, dw, db = module.gradients(w, b, X, y)
+            costs[it] = J
+            w = w - learning_rate * dw
+            b = b - alpha * db
+        return w, b, costs
+
+    # --- the public interface with kernel=self ---------------------------------------------
+
+    def gradients(self, w: Any, b: float, X: Any, Y: Any) -> tuple[float, np.ndarray, float]:
+        """Cost and gradients with this kernel; see :func:`vlr.gradients`.
+
+        Returns
+        -------
+        (J, dw, db)
+        """
+        return step.gradients_with(self, w, b, X, Y)
+
+    def gradient_step(self, w: Any, b: float, X: Any, Y: Any, alpha: float) -> StepResult:
+        """One gradient-descent step with this kernel; see :func:`vlr.gradient_step`.
+
+        Returns
+        -------
+        StepResult
+        """
+        return step.gradient_step_with(self, w, b, X, Y, alpha)
+
+    def train(self, X: Any, Y: Any, iterations: int, alpha: float, w0: Any = None,
+              b0: float = 0.0) -> TrainResult:
+        """Gradient descent with this kernel; see :func:`vlr.train`.
+
+        Returns
+        -------
+        TrainResult
+        """
+        return step.train_with(self, X, Y, iterations, alpha, w0, b0)
+
+
+_kernels: dict[str, Kernel] = {}  # name -> Kernel, for the kernels whose module imported
+_status: dict[str, str] = {}      # name -> "available" or the reason it is not
+
+
+def _load(name: str) -> str:
+    """Import kernel ``name`` once and record whether it worked; return its status."""
+    if name not in _status:
+        kernel = Kernel(name)
+        try:
+            kernel.module
+        except ImportError as exc:
+            _status[name] = f"not available: {exc}; {_HINTS.get(name, 'reinstall vlr')}"
+        else:
+            _kernels[name] = kernel
+            _status[name] = "available"
+    return _status[name]
+
+
+def load_kernel(name: str) -> Kernel:
+    """The kernel named ``name`` (one of :data:`KERNELS`), loaded once per process.
+
+    Returns
+    -------
+    Kernel
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is unknown or the kernel cannot be used on this machine (the message says why).
+    """
+    kernel = _kernels.get(name)
+    if kernel is not None:
+        return kernel
+    if name not in KERNEL_MODULES:
+        raise ValueError(f"unknown kernel {name!r}; valid kernels are 'auto', "
+                         f"{', '.join(map(repr, KERNEL_MODULES))}")
+    status = _load(name)
+    if name not in _kernels:
+        raise ValueError(f"kernel {name!r} is {status}")
+    return _kernels[name]
+
+
+def kernel_status() -> dict[str, str]:
+    """Map every kernel name to ``"available"`` or the reason it cannot be used here.
+
+    Returns
+    -------
+    dict of str -> str
+    """
+    return {name: _load(name) for name in KERNEL_MODULES}
+
+
+def available_kernels() -> list[str]:
+    """Names of the kernels usable on this machine, in registry order.
+
+    Returns
+    -------
+    list of str
+        A subset of ``["two_loops", "one_loop", "numpy", "numba", "cython"]``.
+    """
+    return [name for name, status in kernel_status().items() if status == "available"]
