@@ -8,8 +8,9 @@ import numpy as np
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-def check_kernel_arguments(w, X, y):
-    """Raise if ``w``, ``X``, ``y`` do not have the raw-kernel shapes and one float dtype.
+def check_kernel_arguments(w, X, y, aligned=False):
+    """Raise if ``w``, ``X``, ``y`` do not have the raw-kernel shapes and one float dtype (and,
+    with ``aligned``, if one of them is not aligned to its itemsize).
 
     Returns ``(n_x, m)``.
     """
@@ -31,4 +32,7 @@ def check_kernel_arguments(w, X, y):
         raise ValueError(f"w has {w.shape[0]} entries but X has n_x = {n_x} rows")
     if y.shape[0] != m:
         raise ValueError(f"y has {y.shape[0]} entries but X has m = {m} columns")
+    if aligned and not (X.flags.aligned and w.flags.aligned and y.flags.aligned):
+        raise ValueError("X, w and y must be aligned to their itemsize (this one is a view at an "
+                         "odd byte offset): use the numba or numpy kernel, or pass np.array(X)")
     return n_x, m

@@ -25,6 +25,7 @@ from libc.math cimport isfinite
 
 import numpy as np
 
+from ._plan import plan
 from ._shapes import check_kernel_arguments
 
 cdef extern from *:
@@ -50,13 +51,6 @@ OPENMP = bool(VLR_OPENMP)
 #: The Cython version that generated this extension (set by setup.py).
 CYTHON_VERSION = VLR_CYTHON_VERSION.decode()
 
-# Below this many elements of X one thread is faster than starting several.
-cdef Py_ssize_t _PARALLEL_MIN_ELEMENTS = 1 << 15
-# Bytes of X a tile of examples should span (at least 512 examples): the tile stays in L2/L3
-# for the second sweep; measured best on the 2-core Zen 4 machine (as in numba_jit.py).
-cdef Py_ssize_t _TILE_BYTES = 1 << 20
-PARALLEL_MIN_ELEMENTS = _PARALLEL_MIN_ELEMENTS
-TILE_BYTES = _TILE_BYTES
 cdef Py_ssize_t PAD = 8  # doubles per 64-byte cache line
 
 cdef extern from "_simd_loss.h" nogil:
@@ -157,14 +151,13 @@ cdef void _block(const floating* X,         # IN  X[j, i] = X[j * sf + i * se]
                  const floating* w,         # IN  (n_x,)
                  double b,
                  const floating* y,         # IN  (m,)
-                 Py_ssize_t n_x, Py_ssize_t i0, Py_ssize_t i1, Py_ssize_t tile,
+                 Py_ssize_t n_x, Py_ssize_t i0, Py_ssize_t i1, bint by_rows, Py_ssize_t tile,
                  floating* z,               # SCRATCH (tile,)
                  double* dw_acc,            # OUT (n_x,), added to
                  double* J_db) noexcept nogil:  # OUT (3,), set: J, db, labels outside [0, 1]
     cdef Py_ssize_t i, j, k, t0, nt
     cdef double zi, d
     cdef const floating* col
-    cdef bint by_rows = se * se <= sf * sf  # examples adjacent (C order)
     J_db[0] = J_db[1] = J_db[2] = 0
     t0 = i0
     while t0 < i1:  # a tile of examples at a time: z, then loss and dz, then dw from cache
@@ -193,7 +186,7 @@ cdef void _block(const floating* X,         # IN  X[j, i] = X[j * sf + i * se]
 
 
 cdef void _pass(const floating* Xp, Py_ssize_t sf, Py_ssize_t se, const floating* w, double b,
-                const floating* y, Py_ssize_t n_x, Py_ssize_t m, Py_ssize_t tile,
+                const floating* y, Py_ssize_t n_x, Py_ssize_t m, bint by_rows, Py_ssize_t tile,
                 Py_ssize_t n_chunks,
                 double[:, ::1] dw_rows, double[:, ::1] z, double[:, ::1] J_db,  # SCRATCH
                 double[::1] dw, double* J_out, double* db_out,  # OUT (sums)
@@ -204,12 +197,12 @@ cdef void _pass(const floating* Xp, Py_ssize_t sf, Py_ssize_t se, const floating
         for j in range(n_x):
             dw_rows[c, j] = 0
     if n_chunks == 1:  # no parallel region to start
-        _block(Xp, sf, se, w, b, y, n_x, 0, m, tile, <floating*>&z[0, 0], &dw_rows[0, 0],
-               &J_db[0, 0])
+        _block(Xp, sf, se, w, b, y, n_x, 0, m, by_rows, tile, <floating*>&z[0, 0],
+               &dw_rows[0, 0], &J_db[0, 0])
     else:
         for c in prange(n_chunks, schedule="static", num_threads=n_chunks):
             _block(Xp, sf, se, w, b, y, n_x, c * m // n_chunks, (c + 1) * m // n_chunks,
-                   tile, <floating*>&z[c, 0], &dw_rows[c, 0], &J_db[c, 0])
+                   by_rows, tile, <floating*>&z[c, 0], &dw_rows[c, 0], &J_db[c, 0])
     J_out[0] = 0
     db_out[0] = 0
     bad_out[0] = 0
@@ -223,82 +216,67 @@ cdef void _pass(const floating* Xp, Py_ssize_t sf, Py_ssize_t se, const floating
             dw[j] += dw_rows[c, j]
 
 
-cdef object _descend(const floating[::1] w,            # IN
-                     double b, const floating[:, :] X, const floating[::1] y, int n_threads,
-                     bint train, double alpha, Py_ssize_t iterations,
-                     floating[::1] w_out,       # OUT (n_x,): dw (not train) or the weights (train)
-                     double[::1] costs):        # OUT (iterations,) when training
-    """Not ``train``: leave dw in ``w_out`` and return (J, db, labels_ok, finite) -- the
-    gradients at w, b and the two checks vlr needs (every y in [0, 1]; J, dw, db finite).
-    ``train``: run ``iterations`` gradient steps from w, b in compiled code, leave the weights
-    in ``w_out`` (in X's dtype) and return (b, None, None, None)."""
-    cdef Py_ssize_t n_x = X.shape[0], m = X.shape[1], item = sizeof(floating)
-    if n_x == 0 or m == 0:
-        raise ValueError(f"X must have at least one feature and one example, got shape ({n_x}, {m})")
-    if w.shape[0] != n_x:
-        raise ValueError(f"w has {w.shape[0]} entries but X has n_x = {n_x} rows")
-    if y.shape[0] != m:
-        raise ValueError(f"y has {y.shape[0]} entries but X has m = {m} columns")
-    if X.strides[0] % item or X.strides[1] % item:
-        raise ValueError("X's strides must be multiples of its itemsize")
-    if (<size_t>&X[0, 0]) % item or (<size_t>&w[0]) % item or (<size_t>&y[0]) % item:
-        # C code may assume aligned floats (vector loads); NumPy can make unaligned views
-        raise ValueError("X, w and y must be aligned to their itemsize (this one is a view at an "
-                         "odd byte offset): use the numba or numpy kernel, or pass np.array(X)")
-    if w_out.shape[0] != n_x or (train and costs.shape[0] < iterations):
-        raise ValueError(f"w_out needs {n_x} entries and costs {iterations}")
-    cdef Py_ssize_t sf = X.strides[0] // item, se = X.strides[1] // item
-    cdef Py_ssize_t tile = max(512, min(4096, _TILE_BYTES // (n_x * item)))
-    cdef Py_ssize_t n_chunks = 1
-    if VLR_OPENMP and n_x * m >= _PARALLEL_MIN_ELEMENTS:
-        n_chunks = min(n_threads, m)
-    cdef Py_ssize_t width = (n_x + PAD - 1) // PAD * PAD
-    cdef double[:, ::1] dw_rows = np.empty((n_chunks, width))
-    cdef double[:, ::1] z = np.empty((n_chunks, tile))
-    cdef double[:, ::1] J_db = np.empty((n_chunks, 3))
-    cdef double[::1] dw = np.empty(n_x)
-    cdef const floating* Xp = &X[0, 0]
+cdef class _Scratch:
+    """What a pass writes besides its outputs: per-thread dw rows (padded to 64 bytes against
+    false sharing), tiles of z, per-thread (J, db, bad labels), and the summed dw."""
+    cdef double[:, ::1] dw_rows
+    cdef double[:, ::1] z
+    cdef double[:, ::1] J_db
+    cdef double[::1] dw
+
+    def __init__(self, Py_ssize_t n_x, Py_ssize_t tile, Py_ssize_t n_chunks):
+        self.dw_rows = np.empty((n_chunks, (n_x + PAD - 1) // PAD * PAD))
+        self.z = np.empty((n_chunks, tile))
+        self.J_db = np.empty((n_chunks, 3))
+        self.dw = np.empty(n_x)
+
+
+# The two entry points below are cdef: only this module's def functions call them, after
+# check_kernel_arguments (shapes, dtypes, strides, alignment) and plan (tile, chunks, threads).
+
+cdef tuple _gradients(const floating[::1] w, double b, const floating[:, :] X,
+                      const floating[::1] y, bint by_rows, Py_ssize_t tile, Py_ssize_t n_chunks,
+                      floating[::1] dw_out):  # OUT (n_x,)
+    """The gradients at w, b (dw in ``dw_out``) and the two checks vlr needs: returns
+    (J, db, labels_ok, finite) -- every y in [0, 1]; J, dw, db finite."""
+    cdef Py_ssize_t n_x = X.shape[0], m = X.shape[1], j
+    cdef _Scratch s = _Scratch(n_x, tile, n_chunks)
+    cdef double J = 0, db = 0, bad = 0
+    cdef bint finite
+    with nogil:
+        _pass(&X[0, 0], X.strides[0] // sizeof(floating), X.strides[1] // sizeof(floating),
+              &w[0], b, &y[0], n_x, m, by_rows, tile, n_chunks, s.dw_rows, s.z, s.J_db, s.dw,
+              &J, &db, &bad)
+        J = J / m
+        db = db / m
+        finite = isfinite(J) and isfinite(db)
+        for j in range(n_x):
+            dw_out[j] = <floating>(s.dw[j] / m)
+            finite = finite and isfinite(dw_out[j])
+    return J, db, bad == 0, finite
+
+
+cdef double _train(const floating[:, :] X, const floating[::1] y, bint by_rows, Py_ssize_t tile,
+                   Py_ssize_t n_chunks, double alpha, Py_ssize_t iterations,
+                   floating[::1] w,        # IN the start, OUT the trained weights (n_x,)
+                   double b,
+                   double[::1] costs):     # OUT (iterations,)
+    """``iterations`` gradient steps from w, b in compiled code, with the arithmetic of
+    vlr.train's loop over gradient steps; returns the trained b."""
+    cdef Py_ssize_t n_x = X.shape[0], m = X.shape[1], it, j
+    cdef _Scratch s = _Scratch(n_x, tile, n_chunks)
     cdef double J = 0, db = 0, bad = 0
     cdef floating step = <floating>alpha
-    cdef Py_ssize_t it, j
-    cdef bint finite
-    if not train:
-        with nogil:
-            _pass(Xp, sf, se, &w[0], b, &y[0], n_x, m, tile, n_chunks, dw_rows, z, J_db, dw,
-                  &J, &db, &bad)
-            J = J / m
-            db = db / m
-            finite = isfinite(J) and isfinite(db)
-            for j in range(n_x):
-                w_out[j] = <floating>(dw[j] / m)
-                finite = finite and isfinite(w_out[j])
-        return J, db, bad == 0, finite
-    w_out[:] = w
     with nogil:
-        for it in range(iterations):  # the arithmetic of vlr.train's loop over gradient steps
-            _pass(Xp, sf, se, &w_out[0], b, &y[0], n_x, m, tile, n_chunks, dw_rows, z, J_db, dw,
-                  &J, &db, &bad)
+        for it in range(iterations):
+            _pass(&X[0, 0], X.strides[0] // sizeof(floating), X.strides[1] // sizeof(floating),
+                  &w[0], b, &y[0], n_x, m, by_rows, tile, n_chunks, s.dw_rows, s.z, s.J_db,
+                  s.dw, &J, &db, &bad)
             costs[it] = J / m
             for j in range(n_x):
-                w_out[j] = w_out[j] - step * <floating>(dw[j] / m)
+                w[j] = w[j] - step * <floating>(s.dw[j] / m)
             b = b - alpha * (db / m)
-    return b, None, None, None
-
-
-# One def wrapper per dtype: calling a fused ``def`` costs several µs of dispatch per call.
-def _descend64(const double[::1] w, double b, const double[:, :] X, const double[::1] y,
-               int n_threads, bint train, double alpha, Py_ssize_t iterations,
-               double[::1] w_out, double[::1] costs):
-    return _descend(w, b, X, y, n_threads, train, alpha, iterations, w_out, costs)
-
-
-def _descend32(const float[::1] w, double b, const float[:, :] X, const float[::1] y,
-               int n_threads, bint train, double alpha, Py_ssize_t iterations,
-               float[::1] w_out, double[::1] costs):
-    return _descend(w, b, X, y, n_threads, train, alpha, iterations, w_out, costs)
-
-
-_DESCEND = {np.dtype(np.float64): _descend64, np.dtype(np.float32): _descend32}
+    return b
 
 
 def default_threads():
@@ -322,10 +300,13 @@ def gradients(w, b, X, y, n_threads=None):
 def gradients_checked(w, b, X, y, n_threads=None):
     """:func:`gradients`, plus ``labels_ok`` (every y in [0, 1]) and ``finite`` (J, dw, db all
     finite): the checks :mod:`vlr` needs, made in the same compiled call."""
-    check_kernel_arguments(w, X, y)  # types, ndim, dtypes; shapes are checked again natively
+    check_kernel_arguments(w, X, y, aligned=True)  # C code may assume aligned floats
+    by_rows, tile, n_chunks = plan(X, n_threads, default_threads, OPENMP)
     dw = np.empty(X.shape[0], dtype=X.dtype)
-    J, db, labels_ok, finite = _DESCEND[X.dtype](w, float(b), X, y, _threads(n_threads), False,
-                                                 0.0, 0, dw, _NO_COSTS)
+    if X.itemsize == 8:
+        J, db, labels_ok, finite = _gradients[double](w, float(b), X, y, by_rows, tile, n_chunks, dw)
+    else:
+        J, db, labels_ok, finite = _gradients[float](w, float(b), X, y, by_rows, tile, n_chunks, dw)
     return J, dw, db, labels_ok, finite
 
 
@@ -336,19 +317,12 @@ def train(w, b, X, y, alpha, iterations, n_threads=None):
     Returns ``(w, b, costs)``: the trained weights (X's dtype), bias, and the cost J before each
     step -- what looping :func:`gradients` and updating w, b in NumPy gives.
     """
-    check_kernel_arguments(w, X, y)
-    w_out = np.empty_like(w)
+    check_kernel_arguments(w, X, y, aligned=True)
+    by_rows, tile, n_chunks = plan(X, n_threads, default_threads, OPENMP)
+    w_out = w.copy()
     costs = np.empty(int(iterations))
-    b, _, _, _ = _DESCEND[X.dtype](w, float(b), X, y, _threads(n_threads), True, float(alpha),
-                                   int(iterations), w_out, costs)
+    if X.itemsize == 8:
+        b = _train[double](X, y, by_rows, tile, n_chunks, float(alpha), len(costs), w_out, float(b), costs)
+    else:
+        b = _train[float](X, y, by_rows, tile, n_chunks, float(alpha), len(costs), w_out, float(b), costs)
     return w_out, b, costs
-
-
-_NO_COSTS = np.empty(0)  # _descend's costs when it only computes gradients
-
-
-def _threads(n_threads):
-    threads = vlr_max_threads() if n_threads is None else int(n_threads)
-    if threads < 1:
-        raise ValueError(f"n_threads must be >= 1, got {n_threads}")
-    return threads

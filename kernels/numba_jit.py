@@ -1,8 +1,8 @@
 """Numba ``@njit``: one fused pass over X, threads over examples.
 
 Design:
-  A. ``_loss_and_dz`` is the stable per-example math of :mod:`vlr.kernels`, in float64 whatever
-     X's dtype, branch-free and with the call-free exp/log1p of :mod:`._vector_math`, so that
+  A. ``_loss_and_dz`` is the reference's stable per-example math (:mod:`.two_loops`), in float64
+     whatever X's dtype, branch-free and with the call-free exp/log1p of :mod:`._vector_math`, so that
      LLVM vectorises ``_tile_loss``, the loop over a tile's examples (compiled without
      fast-math: ``(1 - y) - y·e`` is not rewritten). ``_tile_sums`` then sums J and db.
   B. Two block kernels process the examples ``i0:i1`` while they are in cache, and differ only
@@ -17,35 +17,32 @@ Design:
      across threads (numba issues #3681, #7133). Small problems skip threading.
 Any strides work (Numba specialises C, F and strided layouts); X is never copied.
 """
+import builtins
 import math
+import types
 
 import numba
 import numpy as np
 from numba import njit, prange
 
+from . import two_loops
+from ._plan import plan
 from ._shapes import check_kernel_arguments
 from ._vector_math import exp_nonpositive, log1p_unit
 
-#: Below this many elements of X one thread is faster than starting several.
-PARALLEL_MIN_ELEMENTS = 1 << 15
-#: Bytes of X a tile of examples should span (at least 512 examples): the tile stays in L2/L3
-#: for the second sweep; measured best on the 2-core Zen 4 machine (see the issue notes).
-TILE_BYTES = 1 << 20
 _PAD = 8  # float64 per 64-byte cache line
 #: Let LLVM reorder sums (so reductions vectorise) and fuse multiply-adds -- but never assume
 #: away NaN/inf: non-finite X must still show in the outputs (see vlr._validation).
 _FASTMATH = {"reassoc", "contract"}
 
 
-@njit(cache=True, nogil=True, inline="always", error_model="numpy")
-def _loss_and_dz(z, y):
-    # The stable formulas of vlr.kernels, branch-free: e = exp(-|z|) always, selects after.
-    e = exp_nonpositive(-abs(z))
-    one_minus_y = 1.0 - y
-    positive = z > 0.0
-    loss = log1p_unit(e) + (one_minus_y * z if positive else -y * z)
-    dz = ((one_minus_y - y * e) if positive else (one_minus_y * e - y)) / (1.0 + e)
-    return loss, dz
+#: The stable per-example math, the reference's own function (two_loops.loss_and_dz) compiled
+#: with its exp and log1p bound to the call-free versions of _vector_math, inlined at Numba's IR
+#: level so that LLVM vectorises the loop that calls it.
+_loss_and_dz = njit(nogil=True, inline="always", error_model="numpy")(types.FunctionType(
+    two_loops.loss_and_dz.__code__,
+    {"__builtins__": builtins, "exp": exp_nonpositive, "log1p": log1p_unit},
+    "_loss_and_dz"))
 
 
 @njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
@@ -260,20 +257,8 @@ def gradients_checked(w, b, X, y, n_threads=None):
     """:func:`gradients`, plus ``labels_ok`` (every y in [0, 1]) and ``finite`` (J, dw, db all
     finite): the checks :mod:`vlr` needs, made in the same compiled call."""
     check_kernel_arguments(w, X, y)
-    by_tiles, tile, n_chunks = _plan(X, n_threads)
+    by_tiles, tile, n_chunks = plan(X, n_threads, default_threads)
     return _gradients(X, w, float(b), y, by_tiles, tile, n_chunks)
-
-
-def _plan(X, n_threads):
-    """How to walk X: (by_tiles, tile, n_chunks), from its strides, size and the thread count."""
-    threads = default_threads() if n_threads is None else int(n_threads)
-    if threads < 1:
-        raise ValueError(f"n_threads must be >= 1, got {n_threads}")
-    n_x, m = X.shape
-    by_tiles = abs(X.strides[1]) <= abs(X.strides[0])
-    tile = max(512, min(4096, TILE_BYTES // (n_x * X.itemsize)))
-    n_chunks = 1 if threads == 1 or n_x * m < PARALLEL_MIN_ELEMENTS else min(threads, m)
-    return by_tiles, tile, n_chunks
 
 
 @njit(cache=True)
@@ -304,5 +289,5 @@ def train(w, b, X, y, alpha, iterations, n_threads=None):
     step -- what looping :func:`gradients` and updating w, b in NumPy gives.
     """
     check_kernel_arguments(w, X, y)
-    by_tiles, tile, n_chunks = _plan(X, n_threads)
+    by_tiles, tile, n_chunks = plan(X, n_threads, default_threads)
     return _train(X, w, float(b), y, float(alpha), int(iterations), by_tiles, tile, n_chunks)

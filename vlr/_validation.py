@@ -105,10 +105,15 @@ def validate_Y(Y, m, dtype):
     return np.require(arr.reshape(m), dtype=dtype, requirements="CA")
 
 
+def labels_in_range(y):
+    """True if every label in ``y`` is in [0, 1] (NaN is not)."""
+    return bool(y.min() >= 0 and y.max() <= 1)  # NaN fails both comparisons
+
+
 def check_labels(y):
     """Raise ``ValueError`` unless every label in ``y`` is in [0, 1]."""
-    low, high = y.min(), y.max()
-    if not (low >= 0 and high <= 1):  # NaN fails both comparisons
+    if not labels_in_range(y):
+        low, high = y.min(), y.max()
         if not np.isfinite(y).all():
             raise ValueError("Y contains NaN or inf")
         raise ValueError(f"Y must hold labels in [0, 1], got values in [{low}, {high}]")

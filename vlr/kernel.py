@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import kernels, step
-from ._validation import outputs_finite
+from ._validation import labels_in_range, outputs_finite
 
 if TYPE_CHECKING:
     from .step import StepResult, TrainResult
@@ -102,7 +102,7 @@ class Kernel:
         module = self.module
         if "checked_gradients" in self.__dict__:  # loaded just now: the module's own call
             return self.checked_gradients(w, b, X, y)
-        if not ((y >= 0) & (y <= 1)).all():  # the caller raises: nothing to compute (or warn about)
+        if not labels_in_range(y):  # the caller raises: nothing to compute (or warn about)
             return math.nan, np.full(X.shape[0], np.nan, X.dtype), math.nan, False, False
         J, dw, db = module.gradients(w, b, X, y)
         return J, dw, db, True, outputs_finite(J, dw, db)
@@ -161,8 +161,9 @@ class Kernel:
         return step.train_with(self, X, Y, iterations, alpha, w0, b0)
 
 
-_kernels: dict[str, Kernel] = {}  # name -> Kernel, for the kernels whose module imported
-_status: dict[str, str] = {}      # name -> "available" or the reason it is not
+#: name -> Kernel, for the kernels whose module imported (what :func:`load_kernel` returns).
+LOADED: dict[str, Kernel] = {}
+_status: dict[str, str] = {}  # name -> "available" or the reason it is not
 
 
 def _load(name: str) -> str:
@@ -174,7 +175,7 @@ def _load(name: str) -> str:
         except ImportError as exc:
             _status[name] = f"not available: {exc}; {_HINTS.get(name, 'reinstall vlr')}"
         else:
-            _kernels[name] = kernel
+            LOADED[name] = kernel
             _status[name] = "available"
     return _status[name]
 
@@ -191,16 +192,16 @@ def load_kernel(name: str) -> Kernel:
     ValueError
         If ``name`` is unknown or the kernel cannot be used on this machine (the message says why).
     """
-    kernel = _kernels.get(name)
+    kernel = LOADED.get(name)
     if kernel is not None:
         return kernel
     if name not in KERNEL_MODULES:
         raise ValueError(f"unknown kernel {name!r}; valid kernels are 'auto', "
                          f"{', '.join(map(repr, KERNEL_MODULES))}")
     status = _load(name)
-    if name not in _kernels:
+    if name not in LOADED:
         raise ValueError(f"kernel {name!r} is {status}")
-    return _kernels[name]
+    return LOADED[name]
 
 
 def kernel_status() -> dict[str, str]:

@@ -17,7 +17,7 @@ import numpy as np
 from .calibration import (ANNOUNCE_BYTES, CANDIDATES, ENV_OVERRIDE, Calibration, cache_path,
                           shape_class, time_candidates)
 from .data import make_step_data
-from .kernel import Kernel, available_kernels, load_kernel
+from .kernel import LOADED, Kernel, available_kernels, load_kernel
 from .step import TRAIN_PROBE_ITERATIONS
 
 log = logging.getLogger("vlr")
@@ -208,6 +208,9 @@ def get_kernel(name: str | Kernel) -> Kernel:
         If ``name`` is neither a string nor a kernel object.
     """
     if isinstance(name, str):
+        kernel = LOADED.get(name)  # the common case, without a call: a loaded kernel
+        if kernel is not None:
+            return kernel
         return FASTEST if name == "auto" else load_kernel(name)
     if isinstance(name, Kernel):
         return name
