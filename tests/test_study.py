@@ -14,12 +14,13 @@ from urllib.parse import urlparse
 import pytest
 
 from vlr.study.asv_results import ResultsError, load_results
-from vlr.study.report import build_rows, write_report
+from vlr.study.report import write_report
+from vlr.study.verdict import build_rows
 from vlr.study.site import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHES = ("TimeGradientStep|TrackSpeedupVs|TrackStreamBandwidth|TrackThreads|TimePeerGradient|"
-           "TimeDaskIteration|TrackTarget_overhead_us|TrackTarget_train_vs_course|TrackFitVsSklearn")
+           "TimeDaskIteration|TrackTarget.track_target\\('(overhead_us|train_vs_course)'\\)|TrackFitVsSklearn")
 
 
 def asv(*args, config, env=None, check=True):

@@ -170,8 +170,8 @@ class Fastest(Kernel):
             w, b, X, Y = make_step_data(m, n_x, dtype)
             if order == "F":
                 X = np.asfortranarray(X)
-            for purpose, call in (("step", lambda: self.gradients(w, b, X, Y)),
-                                  ("train", lambda: self.train(X, Y, 1, 0.01, w0=w, b0=b))):
+            for purpose, call in (("step", lambda X=X: self.gradients(w, b, X, Y)),
+                                  ("train", lambda X=X: self.train(X, Y, 1, 0.01, w0=w, b0=b))):
                 self.reset()  # measure, even if this process already chose
                 self.calibration.classes.pop(shape_class(X, purpose), None)
                 call()

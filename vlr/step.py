@@ -9,7 +9,7 @@ Input is validated here, once; the kernels in :mod:`vlr.kernels` receive clean a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 

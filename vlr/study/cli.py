@@ -89,11 +89,10 @@ def cmd_targets(args):
 def cmd_compare(args):
     from rich.console import Console
     from rich.progress import Progress
-    from rich.table import Table
 
-    from .compare import compare, speedups
-    from ..timing import format_seconds
     from ..machine import describe, machine_info
+    from .compare import compare, speedups
+    from .tables import compare_table
 
     console = Console()
     console.print(describe(machine_info()))
@@ -104,15 +103,7 @@ def cmd_compare(args):
                           python_budget=args.python_budget,
                           progress=lambda what: bar.update(task, description=f"timing {what}"))
     rows = speedups(results)
-    table = Table(title=f"one gradient step, {dtype} (best of repeats, wall clock)")
-    for col in ("n_x", "m", "kernel", "time / step", "vs two_loops", "vs numpy"):
-        table.add_column(col, justify="right" if col != "kernel" else "left")
-    fmt = lambda r: "—" if r is None else f"{r:,.1f}x"
-    for r in rows:
-        time = format_seconds(r["seconds"]) if r["seconds"] else f"skipped ({r['skipped']})"
-        table.add_row(str(r["n_x"]), str(r["m"]), r["kernel"], time, fmt(r["vs_two_loops"]),
-                      fmt(r["vs_numpy"]))
-    console.print(table)
+    console.print(compare_table(rows).rich(f"one gradient step, {dtype} (best of repeats, wall clock)"))
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"machine": machine_info(), "rows": rows}, f, indent=2)
@@ -122,17 +113,9 @@ def cmd_compare(args):
 
 def _print_verdict(console, rows, lines, out):
     from rich.markdown import Markdown
-    from rich.table import Table
 
-    from .plots import fmt_x
-    from ..timing import format_seconds
-    table = Table(title="the study's table: time per step and speed-ups")
-    for col in ("dtype", "m", "n_x", "kernel", "time / step", "vs two_loops", "vs numpy"):
-        table.add_column(col, justify="left" if col in ("dtype", "kernel") else "right")
-    for r in rows:
-        table.add_row(r.dtype, str(r.m), str(r.n_x), r.kernel, format_seconds(r.seconds),
-                      fmt_x(r.vs_two_loops), fmt_x(r.vs_numpy))
-    console.print(table)
+    from .tables import steps_table
+    console.print(steps_table(rows).rich("the study's table: time per step and speed-ups"))
     console.print(Markdown("\n\n".join(lines)))
     console.print(f"study page: {out}/index.html (also report.md, table.csv, *.svg)")
 

@@ -8,173 +8,21 @@ which machine and which commit its numbers came from, and how to reproduce them.
 """
 import csv
 import datetime
-import math
 import urllib.parse
-from dataclasses import dataclass
 from pathlib import Path
 
-from . import plots
-from .asv_results import Results, ResultsError, find_results_file, load_results
-from .plots import COURSE_FULL, fmt_x as _fmt_x
-from ..kernel import KERNELS
-from .grid import GRIDS
 from ..timing import format_seconds
-
-
-@dataclass
-class Row:
-    dtype: str
-    m: int
-    n_x: int
-    kernel: str
-    seconds: float | None
-    vs_two_loops: float | None
-    vs_numpy: float | None
-
-
-def _num(v):
-    return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
-
-
-def build_rows(results: Results):
-    """Kernel x (m, n_x, dtype) -> time per step and the two measured speed-ups."""
-    times = results.get("TimeGradientStep.time_gradient_step")
-    vs_two = results.get("TrackSpeedupVsTwoLoops.track_speedup")
-    vs_np = results.get("TrackSpeedupVsNumpy.track_speedup")
-    if not times:
-        raise ValueError(f"{results.path} has no TimeGradientStep results")
-    rows = [Row(dtype, m, n_x, kernel, _num(t), _num(vs_two.get(key)), _num(vs_np.get(key)))
-            for key, t in times.items() for kernel, m, n_x, dtype in [key]]
-    order = {k: i for i, k in enumerate(KERNELS)}
-    rows.sort(key=lambda r: (r.dtype != "float64", r.dtype, r.m, r.n_x, order.get(r.kernel, 99)))
-    return rows
-
-
-def grid_of(rows):
-    """The name of the grid in vlr.study.grid that produced ``rows`` ("custom" if none)."""
-    found = dict(m={r.m for r in rows}, n_x={r.n_x for r in rows}, dtype={r.dtype for r in rows})
-    for name, g in GRIDS.items():
-        if all(found[k] == set(g[k]) for k in found):
-            return name
-    return "custom"
-
-
-def roof_table(results):
-    """Best measured stream-read bandwidth (bytes/s) per array size, over thread counts."""
-    best = {}
-    for (nbytes, threads), gbs in results.get("TrackStreamBandwidth.track_stream_read").items():
-        if _num(gbs):
-            best[nbytes] = max(best.get(nbytes, 0.0), gbs * 1e9)
-    return best
-
-
-def _nearest(table, nbytes):
-    return table[min(table, key=lambda k: abs(math.log(k) - math.log(nbytes)))] if table else None
-
-
-def numpy_parts(results):
-    """NumPy's step by parts at the largest X timed (``TimeNumpyParts``), with each GEMV's bytes
-    of X per second as a fraction of the roof at X's size; None if not measured."""
-    parts = {key: _num(t) for key, t in results.get("TimeNumpyParts.time_part").items()}
-    roof = roof_table(results)
-    whole = {(m, n_x): t for (part, m, n_x), t in parts.items() if part == "whole step" and t}
-    if not whole or not roof:
-        return None
-    m, n_x = max(whole, key=lambda k: k[0] * k[1])
-    t = {part: parts.get((part, m, n_x)) for part in
-         ("z = w·X (GEMV)", "dw = X·dz (GEMV)", "elementwise (loss, dz)", "whole step")}
-    if any(v is None for v in t.values()):
-        return None
-    nbytes = m * n_x * 8
-    r = _nearest(roof, nbytes)
-    return dict(m=m, n_x=n_x, nbytes=nbytes, roof=r, seconds=t,
-                z_fraction=nbytes / t["z = w·X (GEMV)"] / r,
-                dw_fraction=nbytes / t["dw = X·dz (GEMV)"] / r,
-                elementwise_share=t["elementwise (loss, dz)"] / t["whole step"])
-
-
-def verdict(rows, results):
-    """Markdown sentences on where the course's ~300x and ~10x hold on this machine, and why
-    (each "why" is a measurement from the same results)."""
-    f64 = [r for r in rows if r.dtype == "float64"] or rows
-    by = {(r.kernel, r.m, r.n_x): r for r in f64}
-    full = [(r.m, r.n_x, r.vs_two_loops) for r in f64 if r.kernel == "numpy" and r.vs_two_loops]
-    part = [(r.m, r.n_x, r.vs_two_loops) for r in f64 if r.kernel == "one_loop" and r.vs_two_loops]
-    where = lambda pts: ", ".join(f"(m={m:g}, n_x={n})" for m, n, _ in pts) or "none of the measured points"
-    lines = []
-    if full:
-        lo, hi = min(full, key=lambda p: p[2]), max(full, key=lambda p: p[2])
-        ok = [p for p in full if p[2] >= COURSE_FULL]
-        lines.append(
-            f"**Full vectorization vs two loops (claimed ~300x):** measured {_fmt_x(lo[2])} "
-            f"(m={lo[0]}, n_x={lo[1]}) to {_fmt_x(hi[2])} (m={hi[0]}, n_x={hi[1]}). "
-            f"It reaches 300x at {len(ok)} of {len(full)} measured points ({where(ok)}); "
-            f"below, at {where([p for p in full if p[2] < COURSE_FULL])}.")
-    if part:
-        lo, hi = min(part, key=lambda p: p[2]), max(part, key=lambda p: p[2])
-        near = [p for p in part if 5 <= p[2] <= 20]
-        slower = [p for p in part if p[2] < 1]
-        lines.append(
-            f"**One loop vs two loops (claimed ~10x):** measured {_fmt_x(lo[2])} to "
-            f"{_fmt_x(hi[2])}. Within 5–20x at {where(near)}; one loop is slower than two "
-            f"loops at {where(slower)}.")
-    compiled = [r for r in f64 if r.kernel in ("numba", "cython") and r.vs_numpy]
-    if compiled:
-        best = max(compiled, key=lambda r: r.vs_numpy)
-        worst = min(compiled, key=lambda r: r.vs_numpy)
-        lines.append(f"**Beyond the course (one fused pass over X):** the compiled kernels run at "
-                     f"{_fmt_x(worst.vs_numpy)} ({worst.kernel}, m={worst.m}, n_x={worst.n_x}) "
-                     f"to {_fmt_x(best.vs_numpy)} ({best.kernel}, m={best.m}, n_x={best.n_x}) "
-                     f"of NumPy's speed.")
-    why = []
-    two = [r for r in f64 if r.kernel == "two_loops" and r.seconds]
-    if two:
-        big = max(two, key=lambda r: r.m * r.n_x)
-        why.append(f"two loops pay the interpreter per element of X: "
-                   f"{big.seconds / (big.m * big.n_x) * 1e9:.0f} ns per element at m={big.m}, "
-                   f"n_x={big.n_x}")
-    one = [r for r in f64 if r.kernel == "one_loop" and r.seconds]
-    if one:
-        r1 = min(one, key=lambda r: r.n_x)
-        why.append(f"one loop pays NumPy's per-call cost once per example: "
-                   f"{r1.seconds / r1.m * 1e6:.1f} µs per example at n_x={r1.n_x}, which only "
-                   f"beats two loops' per-element cost when n_x is large")
-    np_small = by.get(("numpy", min(r.m for r in f64), min(r.n_x for r in f64)))
-    if np_small and np_small.seconds:
-        why.append(f"NumPy's fixed cost per step is ~{format_seconds(np_small.seconds)} "
-                   f"(m={np_small.m}, n_x={np_small.n_x}), so small problems cannot show 300x")
-    parts = numpy_parts(results)
-    if parts:
-        t = parts["seconds"]
-        why.append(
-            f"NumPy's step at m={parts['m']:g}, n_x={parts['n_x']} ({parts['nbytes'] / 1e6:.0f} MB "
-            f"of X) takes {format_seconds(t['whole step'])}: its GEMV z = w·X "
-            f"{format_seconds(t['z = w·X (GEMV)'])} ({parts['z_fraction']:.0%} of the "
-            f"{parts['roof'] / 1e9:.0f} GB/s roof), its GEMV dw = X·dz "
-            f"{format_seconds(t['dw = X·dz (GEMV)'])} ({parts['dw_fraction']:.0%} of the roof), "
-            f"its elementwise loss and dz {format_seconds(t['elementwise (loss, dz)'])} "
-            f"({parts['elementwise_share']:.0%} of the step) (`TimeNumpyParts`): NumPy reads X "
-            f"twice, and a kernel reading it once at the same speed would be "
-            f"{t['whole step'] / max(t['z = w·X (GEMV)'], t['dw = X·dz (GEMV)']):.1f}x faster")
-    if why:
-        lines.append("**Why:** " + "; ".join(why) + ".")
-    selfs = [r.vs_two_loops for r in f64 if r.kernel == "two_loops" and r.vs_two_loops] + \
-            [r.vs_numpy for r in f64 if r.kernel == "numpy" and r.vs_numpy]
-    if selfs:
-        lines.append(f"**Noise:** a kernel timed against itself (two_loops vs two_loops, numpy vs "
-                     f"numpy) gave {min(selfs):.2f}x to {max(selfs):.2f}x in this run; read "
-                     f"ratios within that band of 1x as ties.")
-    return lines
+from . import plots
+from .asv_results import ResultsError, find_results_file, load_results
+from .tables import fits_table, peers_table, pivot_table, targets_table
+from .verdict import _nearest, _num, build_rows, grid_of, roof_table, verdict
 
 
 def targets_rows(results):
     """The speed targets tracked by ``benchmarks/bench_targets.py``: (Target, value or None)."""
     from .targets import TARGETS
-    rows = []
-    for target in TARGETS:
-        values = results.get(f"TrackTarget_{target.key}.track_target")
-        rows.append((target, _num(next(iter(values.values()))) if values else None))
-    return rows
+    values = results.get("TrackTarget.track_target")
+    return [(target, _num(values.get((target.key,)))) for target in TARGETS]
 
 
 def peers_rows(results, rows):
@@ -215,38 +63,6 @@ def dask_line(results):
     return (f"**Dask:** one gradient step on a 100 × 10⁶ float64 X (800 MB) generated chunk-wise "
             f"on a LocalCluster whose workers have 600 MB each: {shown} per iteration "
             f"(generation of X's chunks included; `benchmarks/bench_dask.py`).")
-
-
-def _targets_md(rows):
-    lines = ["| measure | target | measured | met |", "|---|---|---:|---|"]
-    for t, v in rows:
-        shown = "not run" if v is None else f"{v:.3g} {t.unit}"
-        met = "" if v is None else ("yes" if t.met(v) else "**no**")
-        lines.append(f"| {t.measure} | {t.op} {t.goal:g} {t.unit} | {shown} | {met} |")
-    return lines
-
-
-def pivot_md(rows):
-    """The table pivoted: one row per (dtype, m, n_x), one column per kernel, each cell the time
-    per step and the speed-up over NumPy."""
-    kernels = [k for k in KERNELS if any(r.kernel == k for r in rows)]
-    cells = {(r.dtype, r.m, r.n_x, r.kernel): r for r in rows}
-    points = sorted({(r.dtype, r.m, r.n_x) for r in rows},
-                    key=lambda p: (p[0] != "float64", p[0], p[1], p[2]))
-    lines = ["| dtype | m | n_x | " + " | ".join(kernels) + " |",
-             "|---|---:|---:|" + "---:|" * len(kernels)]
-    for dtype, m, n_x in points:
-        shown = []
-        for k in kernels:
-            r = cells.get((dtype, m, n_x, k))
-            if r is None or r.seconds is None:
-                shown.append("n/a")
-            elif k == "numpy":
-                shown.append(format_seconds(r.seconds))
-            else:
-                shown.append(f"{format_seconds(r.seconds)} ({_fmt_x(r.vs_numpy)})")
-        lines.append(f"| {dtype} | {m:,} | {n_x:,} | " + " | ".join(shown) + " |")
-    return lines
 
 
 def asv_graph(benchmark, x_axis="m", machine=None, **params):
@@ -429,36 +245,25 @@ def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks
     md += [_figure(plots.time_vs_m(f64, out, n_x), f"Time per step vs m at n_x = {n_x}.",
                    asv_href + asv_graph(step_graph, machine=machine, n_x=n_x, dtype="float64"))
            for n_x in sorted({r.n_x for r in f64})]
-    md += ["## Table: time per step (speed-up over NumPy)", "", by, ""] + pivot_md(rows) + [
+    md += ["## Table: time per step (speed-up over NumPy)", "", by, ""] + pivot_table(rows).markdown() + [
         "", "Speed-ups are measured with both sides timed alternately in the same benchmark call "
         "(`TrackSpeedupVsNumpy`); n/a marks points over a kernel's time budget, never "
         "extrapolated. All values: [table.csv](table.csv).", ""]
     targets = targets_rows(results)
     if any(v is not None for _, v in targets):
-        md += ["## Speed targets of the fastest kernel", "", by, ""] + _targets_md(targets) + [
+        md += ["## Speed targets of the fastest kernel", "", by, ""] + targets_table(targets).markdown() + [
             "", "\"fastest\" is `vlr.fastest`, the kernel measured fastest for the class of call "
             "(dtype, layout, octaves of n_x and m) on its own data; bandwidths are fractions of "
             "the stream-read roof measured in the same benchmark. `vlr targets` measures the "
             "same table with per-point detail.", ""]
     peers = peers_rows(results, rows)
     if peers:
-        md += ["## Peers: the same gradient elsewhere", "", by, "",
-               "| dtype | m | n_x | numpy step | fastest compiled step | sklearn loss_gradient "
-               "| torch autograd | jax jit grad |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
-        md += [f"| {p['dtype']} | {p['m']:,} | {p['n_x']:,} | {format_seconds(p['numpy'])} | "
-               f"{format_seconds(p['compiled'])} | {format_seconds(p['sklearn'])} | "
-               f"{format_seconds(p['torch'])} | {format_seconds(p['jax'])} |" for p in peers]
+        md += ["## Peers: the same gradient elsewhere", "", by, ""] + peers_table(peers).markdown()
         md += ["", "Peers are timed by `TimePeerGradient` (their own layout and threads, see "
                "`vlr/study/peers.py`); n/a: not installed or over the size limit.", ""]
     fits = fit_rows(results)
     if fits:
-        md += ["## Fitting: vlr vs scikit-learn's L-BFGS", "", by, "",
-               "| problem (n × d) | scikit-learn lbfgs | vlr lbfgs | speed-up | objective gap |",
-               "|---|---:|---:|---:|---:|"]
-        md += [f"| {f['problem']} | {format_seconds(f['sklearn_seconds'])} | "
-               f"{format_seconds(f['vlr_seconds'])} | {f['speedup']:.2f}x | "
-               f"{'n/a' if f['objective_gap'] is None else format(f['objective_gap'], '.1e')} |"
-               for f in fits]
+        md += ["## Fitting: vlr vs scikit-learn's L-BFGS", "", by, ""] + fits_table(fits).markdown()
         md += ["", "Time to fit to scikit-learn's objective (C = 1): `vlr.LogisticRegression()` "
                "(L-BFGS, one fused pass over X per evaluation) against "
                "`sklearn.linear_model.LogisticRegression()`, timed alternately, median of 3 "

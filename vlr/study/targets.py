@@ -17,6 +17,7 @@ import numpy as np
 
 from ..data import make_step_data
 from ..kernel import available_kernels
+from ..machine import describe, machine_info
 from ..registry import FASTEST, get_kernel
 from ..timing import time_interleaved, time_rounds
 from .grid import GRIDS
@@ -285,11 +286,29 @@ TARGETS = (
 TARGETS_BY_KEY = {t.key: t for t in TARGETS}
 
 
+def _measure(target, quick, progress, measured):
+    """One row of the table for ``target``: its points measured now, or taken from ``measured``
+    (source key -> points) when another target shares them."""
+    source = target.shares or target.key
+    if source not in measured:
+        measured[source] = TARGETS_BY_KEY[source].run(quick, progress)
+    points = measured[source]
+    value = target.value(points)
+    return dict(key=target.key, measure=target.measure, goal=f"{target.op} {target.goal:g} {target.unit}",
+                value=value, unit=target.unit, met=target.met(value), detail=target.detail(points),
+                points=points)
+
+
 def measure_target(key, quick=False, progress=None):
-    """Measure one target; return ``(value, points)`` (what the asv suite tracks)."""
-    target = TARGETS_BY_KEY[key]
-    points = TARGETS_BY_KEY[target.shares or key].run(quick, progress)
-    return target.value(points), points
+    """Measure one target (what the asv suite tracks).
+
+    Returns
+    -------
+    (value, points)
+        The number the target is judged on, and the measurements it came from.
+    """
+    row = _measure(TARGETS_BY_KEY[key], quick, progress, {})
+    return row["value"], row["points"]
 
 
 def measure_targets(progress=None, quick=False):
@@ -308,25 +327,18 @@ def measure_targets(progress=None, quick=False):
         ``machine`` (see :func:`vlr.machine.machine_info`), ``quick``, and ``targets``: a list
         of dicts with the target's fields, the measured ``value``, ``met``, ``detail`` and ``points``.
     """
-    from ..machine import machine_info
     measured = {}
-    rows = []
-    for target in TARGETS:
-        source = target.shares or target.key
-        if source not in measured:
-            measured[source] = TARGETS_BY_KEY[source].run(quick, progress)
-        points = measured[source]
-        value = target.value(points)
-        rows.append(dict(key=target.key, measure=target.measure,
-                         goal=f"{target.op} {target.goal:g} {target.unit}", value=value,
-                         unit=target.unit, met=target.met(value), detail=target.detail(points),
-                         points=points))
+    rows = [_measure(target, quick, progress, measured) for target in TARGETS]
     return {"machine": machine_info(), "quick": quick, "targets": rows}
 
 
 def format_targets(results):
-    """The targets table as Markdown (what the README and the report quote)."""
-    from ..machine import describe
+    """The targets table as Markdown (what the README and the report quote).
+
+    Returns
+    -------
+    str
+    """
     lines = ["| measure | target | measured | met | detail |", "|---|---|---|---|---|"]
     for row in results["targets"]:
         lines.append(f"| {row['measure']} | {row['goal']} | {row['value']:.3g} {row['unit']} | "
