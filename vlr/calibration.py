@@ -22,11 +22,17 @@ seconds for a 1 GB X); it is logged on the ``vlr`` logger, at WARNING level (sho
 unless logging is configured otherwise) when X is large enough for it to be noticed.
 :class:`vlr.registry.Fastest` makes the choices; this module measures and keeps them.
 """
+from __future__ import annotations
+
+import functools
 import hashlib
 import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Callable
+
+import numpy as np
 
 from . import kernels
 from .machine import machine_info
@@ -50,7 +56,7 @@ def _octave(n):
     return str(lo) if lo == 1 else f"{lo}-{2 * lo - 1}"
 
 
-def shape_class(X, purpose="step"):
+def shape_class(X: np.ndarray, purpose: str = "step") -> str:
     """The class of a call on ``X`` (a validated 2-D float32/float64 ndarray).
 
     Returns
@@ -65,8 +71,13 @@ def shape_class(X, purpose="step"):
     return f"{purpose} {X.dtype.name} {layout} n_x {_octave(n_x)} m {_octave(m)}"
 
 
-def cache_path():
-    """Where the calibration is stored: ``$VLR_CACHE_DIR/fastest.json`` or the user cache dir."""
+def cache_path() -> Path:
+    """Where the calibration is stored: ``$VLR_CACHE_DIR/fastest.json`` or the user cache dir.
+
+    Returns
+    -------
+    Path
+    """
     root = os.environ.get(ENV_CACHE_DIR)
     if not root:
         from platformdirs import user_cache_dir
@@ -74,9 +85,15 @@ def cache_path():
     return Path(root) / "fastest.json"
 
 
-def kernels_fingerprint():
+def kernels_fingerprint() -> str:
     """A short hash of the kernels' code (sources and the built extension), so that a change to
-    any of them -- a new release, an edited or rebuilt kernel -- recalibrates."""
+    any of them -- a new release, an edited or rebuilt kernel -- recalibrates.
+
+    Returns
+    -------
+    str
+        16 hex digits.
+    """
     digest = hashlib.sha256()
     for path in sorted(Path(kernels.__file__).parent.iterdir()):
         if path.suffix in (".py", ".pyx", ".h", ".so", ".pyd"):
@@ -84,9 +101,14 @@ def kernels_fingerprint():
     return digest.hexdigest()[:16]
 
 
-def cache_key():
+def cache_key() -> dict:
     """What a calibration is valid for: machine, versions, kernel code, thread counts, BLAS (a
-    JSON-able dict)."""
+    JSON-able dict).
+
+    Returns
+    -------
+    dict
+    """
     info = machine_info(load_kernels=True)
     return {k: info[k] for k in ("cpu", "cores", "python", "versions", "blas", "env", "kernels",
                                  "kernel_threads")} | {"cython_openmp": info.get("cython_openmp"),
@@ -94,7 +116,7 @@ def cache_key():
                                                        "kernel_code": kernels_fingerprint()}
 
 
-def time_candidates(kernels, run, nbytes):
+def time_candidates(kernels: list, run: Callable, nbytes: int) -> dict[str, float]:
     """Seconds per ``run(kernel)`` for each kernel, timed interleaved (best of a few repeats).
 
     Parameters
@@ -110,7 +132,7 @@ def time_candidates(kernels, run, nbytes):
     dict of str -> float
     """
     large = nbytes >= THREADED_BYTES
-    seconds = time_interleaved([(lambda k=k: run(k)) for k in kernels],
+    seconds = time_interleaved([functools.partial(run, k) for k in kernels],
                                repeat=5, min_time=0.01 if large else 0.002,
                                settle=0.1 if large else 0.0)
     return {k.name: s for k, s in zip(kernels, seconds)}
@@ -130,11 +152,11 @@ class Calibration:
         Why a stored file was not used, if it was not.
     """
 
-    def __init__(self, path=None, key=None):
+    def __init__(self, path: str | Path | None = None, key: dict | None = None) -> None:
         self.path = Path(path) if path is not None else cache_path()
         self.key = cache_key() if key is None else key
-        self.classes = {}
-        self.discarded = None
+        self.classes: dict[str, dict] = {}
+        self.discarded: str | None = None
         self._load()
 
     def _load(self):
@@ -150,7 +172,7 @@ class Calibration:
             return
         self.classes = stored.get("classes", {})
 
-    def save(self):
+    def save(self) -> None:
         """Write the file atomically (a concurrent reader sees the old or the new file)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps({"key": self.key, "classes": self.classes}, indent=1, sort_keys=True)
@@ -159,9 +181,15 @@ class Calibration:
             f.write(text)
         os.replace(tmp, self.path)
 
-    def record(self, cls, seconds):
-        """Store class ``cls``'s timings ({kernel: seconds}) and winner, save; return the winner."""
-        winner = min(seconds, key=seconds.get)
+    def record(self, cls: str, seconds: dict[str, float]) -> str:
+        """Store class ``cls``'s timings ({kernel: seconds}) and winner, save; return the winner.
+
+        Returns
+        -------
+        str
+            The winner's name.
+        """
+        winner = min(seconds, key=lambda name: seconds[name])
         self.classes[cls] = {"kernel": winner, "seconds": seconds}
         self.save()
         return winner

@@ -25,8 +25,13 @@ SPLIT_EVERY = 8
 _HEAD = 5  # J·m_c, db·m_c, m_c, labels outside [0, 1], non-finite outputs; then dw·m_c
 
 
-def is_dask_array(x):
-    """True if ``x`` is a ``dask.array.Array`` (without importing Dask when it is not in use)."""
+def is_dask_array(x: object) -> bool:
+    """True if ``x`` is a ``dask.array.Array`` (without importing Dask when it is not in use).
+
+    Returns
+    -------
+    bool
+    """
     da = sys.modules.get("dask.array")
     return da is not None and isinstance(x, da.Array)
 
@@ -51,7 +56,12 @@ def _block_sums(X_block, Y_block, w, b, kernel):
 
 
 def prepare(w, b, X, Y):
-    """Check X, Y, w, b; return (w flat in X's dtype, w's shape, b, Y as (1, m) aligned to X)."""
+    """Check X, Y, w, b; return (w flat in X's dtype, w's shape, b, Y as (1, m) aligned to X).
+
+    Returns
+    -------
+    (w_flat, w_shape, b, Y)
+    """
     import dask.array as da
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D with shape (n_x, m), examples as columns; got shape {X.shape}")
@@ -79,7 +89,12 @@ def prepare(w, b, X, Y):
 
 
 def gradients_prepared(w_flat, b, X, Y, kernel):
-    """One Dask graph for validated arguments (:func:`prepare`'s): ``(J, dw, db)``, dw flat."""
+    """One Dask graph for validated arguments (:func:`prepare`'s): ``(J, dw, db)``, dw flat.
+
+    Returns
+    -------
+    (J, dw, db)
+    """
     import dask
     import dask.array as da
     n_x = X.shape[0]

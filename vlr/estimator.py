@@ -7,7 +7,10 @@ of inverse strength C on the weights (not the intercept), scikit-learn's objecti
 L-BFGS (:func:`vlr.fit_lbfgs`, one fused pass over X per evaluation) or by batch gradient
 descent, the course's algorithm.
 """
+from __future__ import annotations
+
 import warnings
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -82,6 +85,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     n_features_in_ : int
     """
 
+    coef_: np.ndarray  # set by fit
+    intercept_: np.ndarray
+
     def __init__(self, solver="lbfgs", C=1.0, tol=1e-4, max_iter=100, warm_start=False,
                  kernel="auto", learning_rate=0.1, check_every=50):
         self.solver = solver
@@ -111,7 +117,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if not (np.isscalar(self.learning_rate) and self.learning_rate > 0):
             raise ValueError(f"learning_rate must be a number > 0, got {self.learning_rate!r}")
 
-    def fit(self, X, y):
+    def fit(self, X: Any, y: Any) -> LogisticRegression:
         """Fit the model.
 
         Parameters
@@ -190,7 +196,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             previous = now
         return w, b, costs, len(costs), False
 
-    def decision_function(self, X):
+    def decision_function(self, X: Any) -> np.ndarray:
         """``z = X·w + b`` for each sample.
 
         Returns
@@ -201,7 +207,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32], order=None)
         return X @ self.coef_[0].astype(X.dtype) + self.intercept_[0]
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities of ``classes_``.
 
         Returns
@@ -212,7 +218,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         p = np.exp(-np.logaddexp(0, -z))  # sigmoid without overflow
         return np.column_stack([1 - p, p])
 
-    def predict(self, X):
+    def predict(self, X: Any) -> np.ndarray:
         """The class with the larger probability.
 
         Returns

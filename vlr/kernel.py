@@ -181,25 +181,19 @@ def _load(name: str) -> str:
 
 
 def load_kernel(name: str) -> Kernel:
-    """The kernel named ``name`` (one of :data:`KERNELS`), loaded once per process.
+    """The kernel named ``name`` (one of :data:`KERNELS`), its module imported once per process.
 
     Returns
     -------
     Kernel
-
-    Raises
-    ------
-    ValueError
-        If ``name`` is unknown or the kernel cannot be used on this machine (the message says why).
+        Raises ``ValueError`` (naming the valid kernels, or saying why this one cannot be used
+        here) instead when there is none.
     """
-    kernel = LOADED.get(name)
-    if kernel is not None:
-        return kernel
     if name not in KERNEL_MODULES:
         raise ValueError(f"unknown kernel {name!r}; valid kernels are 'auto', "
                          f"{', '.join(map(repr, KERNEL_MODULES))}")
     status = _load(name)
-    if name not in LOADED:
+    if status != "available":
         raise ValueError(f"kernel {name!r} is {status}")
     return LOADED[name]
 

@@ -12,12 +12,15 @@ Design:
   C. scipy's L-BFGS-B drives the parameters in float64, with scikit-learn's options
      (``gtol = tol``, ``ftol = 64·eps``, ``maxls = 50``), so the two stop by the same rule.
 """
-from typing import NamedTuple
+from __future__ import annotations
+
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from . import dask_arrays
 from ._validation import check_labels, validate_iterations, validate_scalar
+from .kernel import Kernel
 from .registry import get_kernel
 from .step import prepare, run_checked
 
@@ -41,11 +44,16 @@ class LbfgsResult(NamedTuple):
     """scipy's account of why it stopped."""
 
 
-def validate_C(C):
-    """``C`` as a float > 0 (``np.inf`` allowed: no penalty)."""
+def validate_C(C: Any) -> float:
+    """``C`` as a float > 0 (``np.inf`` allowed: no penalty).
+
+    Returns
+    -------
+    float
+    """
     if isinstance(C, bool) or not np.isscalar(C) or not np.isreal(C):
         raise TypeError(f"C must be a real number > 0 (np.inf for no penalty), got {C!r}")
-    C = float(C)
+    C = float(C)  # type: ignore[arg-type]  # a real scalar, checked above
     if not C > 0:  # NaN too
         raise ValueError(f"C must be > 0 (np.inf for no penalty), got {C!r}")
     return C
@@ -73,7 +81,8 @@ def _dask_evaluator(X, Y, w0, b0, kernel):
     return evaluate, w, w_shape, b, X.shape[1]
 
 
-def fit_lbfgs(X, Y, C=1.0, tol=1e-4, max_iter=100, kernel="auto", w0=None, b0=0.0):
+def fit_lbfgs(X: Any, Y: Any, C: float = 1.0, tol: float = 1e-4, max_iter: int = 100,
+              kernel: str | Kernel = "auto", w0: Any = None, b0: float = 0.0) -> LbfgsResult:
     """Fit L2-penalized logistic regression by L-BFGS, one fused pass over X per evaluation.
 
     Minimizes ``J(w, b) + ‖w‖² / (2·C·m)``, the objective of scikit-learn's

@@ -25,11 +25,16 @@ def _version(package):
         return "not installed"
 
 
-def blas_info():
+def blas_info() -> list[dict]:
     """The BLAS NumPy uses, with its thread count (from threadpoolctl).
 
     Only the libraries shipped with or inside NumPy are listed when there are any: SciPy and
     others may load their own copy later in a process, which NumPy does not use.
+
+    Returns
+    -------
+    list of dict
+        internal_api, version, num_threads, threading_layer, architecture of each library.
     """
     import numpy
     from threadpoolctl import threadpool_info
@@ -40,13 +45,19 @@ def blas_info():
                                       "architecture")} for info in (own or blas)]
 
 
-def machine_info(load_kernels=True):
+def machine_info(load_kernels: bool = True) -> dict:
     """A dict describing this machine and the software a measurement ran on.
 
     Parameters
     ----------
     load_kernels : bool
         Also import the compiled kernels to report their thread counts and OpenMP state.
+
+    Returns
+    -------
+    dict
+        cpu, cores, platform, python, versions, blas, env; with ``load_kernels`` also kernels,
+        kernel_threads, cython_openmp and cython_simd_math.
     """
     info = {
         "cpu": _cpu_model(),
@@ -76,8 +87,13 @@ def machine_info(load_kernels=True):
     return info
 
 
-def describe(info):
-    """A few human-readable lines summarising :func:`machine_info`."""
+def describe(info: dict) -> str:
+    """A few human-readable lines summarising :func:`machine_info`.
+
+    Returns
+    -------
+    str
+    """
     blas = ", ".join(f"{b['internal_api']} {b['version']} ({b['num_threads']} threads, "
                      f"{b['architecture']})" for b in info["blas"]) or "none found"
     v = info["versions"]

@@ -1,10 +1,18 @@
 """Wall-clock timing of one call, the way timeit does it (best of several repeats)."""
+from __future__ import annotations
+
 import time
 import timeit
+from typing import Callable, Sequence
 
 
-def format_seconds(s):
-    """``1.2 ms``-style formatting; ``None`` (not measured) is ``n/a``."""
+def format_seconds(s: float | None) -> str:
+    """``1.2 ms``-style formatting; ``None`` (not measured) is ``n/a``.
+
+    Returns
+    -------
+    str
+    """
     if s is None:
         return "n/a"
     for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6)):
@@ -27,12 +35,16 @@ def _calibrated(fn, min_time):
     return timer, number, elapsed / number
 
 
-def time_call(fn, repeat=5, min_time=0.2):
+def time_call(fn: Callable[[], object], repeat: int = 5, min_time: float = 0.2) -> float:
     """Best wall-clock seconds per call of ``fn()``.
 
     The call count per repeat grows until one repeat takes ``min_time``; the minimum over
     ``repeat`` repeats is returned, the usual estimate least disturbed by other load on the
     machine. ``fn`` is called once first, untimed (JIT compilation, caches).
+
+    Returns
+    -------
+    float
     """
     timer, number, best = _calibrated(fn, min_time)
     for _ in range(repeat - 1):
@@ -47,7 +59,8 @@ def time_call(fn, repeat=5, min_time=0.2):
 SETTLE_SECONDS = 0.1
 
 
-def time_rounds(fns, repeat=5, min_time=0.1, settle=SETTLE_SECONDS):
+def time_rounds(fns: Sequence[Callable[[], object]], repeat: int = 5, min_time: float = 0.1,
+                settle: float = SETTLE_SECONDS) -> list[list[float]]:
     """Seconds per call of each function in ``fns``, in ``repeat`` interleaved rounds.
 
     Each gets the same treatment (a warm-up call, then a call count reaching ``min_time`` per
@@ -77,7 +90,8 @@ def time_rounds(fns, repeat=5, min_time=0.1, settle=SETTLE_SECONDS):
     return rounds
 
 
-def time_interleaved(fns, repeat=5, min_time=0.1, settle=SETTLE_SECONDS):
+def time_interleaved(fns: Sequence[Callable[[], object]], repeat: int = 5, min_time: float = 0.1,
+                     settle: float = SETTLE_SECONDS) -> list[float]:
     """Best wall-clock seconds per call of each function in ``fns``, measured alternately
     (the minimum over the rounds of :func:`time_rounds`).
 
@@ -89,7 +103,13 @@ def time_interleaved(fns, repeat=5, min_time=0.1, settle=SETTLE_SECONDS):
     return [min(column) for column in zip(*rounds)]
 
 
-def time_pair(fn_a, fn_b, repeat=5, min_time=0.1):
-    """:func:`time_interleaved` of two functions: ``(seconds of fn_a, seconds of fn_b)``."""
+def time_pair(fn_a: Callable[[], object], fn_b: Callable[[], object], repeat: int = 5,
+              min_time: float = 0.1) -> tuple[float, float]:
+    """:func:`time_interleaved` of two functions: ``(seconds of fn_a, seconds of fn_b)``.
+
+    Returns
+    -------
+    (float, float)
+    """
     a, b = time_interleaved([fn_a, fn_b], repeat, min_time)
     return a, b

@@ -30,7 +30,13 @@ class Results:
     values: dict = field(default_factory=dict)  # benchmark -> {params tuple: float or None}
 
     def get(self, benchmark):
-        """Values of the benchmark whose name ends with ``.benchmark`` (e.g. "Class.method")."""
+        """Values of the benchmark whose name ends with ``.benchmark`` (e.g. "Class.method").
+
+        Returns
+        -------
+        dict
+            Parameter tuple -> value; empty if the benchmark has no results.
+        """
         for name, table in self.values.items():
             if name.endswith("." + benchmark):
                 return table
@@ -45,7 +51,12 @@ def _literal(text):
 
 
 def find_results_file(results_dir="benchmarks/results", machine=None):
-    """The newest results file in ``results_dir`` (optionally of one machine)."""
+    """The newest results file in ``results_dir`` (optionally of one machine).
+
+    Returns
+    -------
+    Path
+    """
     results_dir = Path(results_dir)
     candidates = [p for p in results_dir.glob("*/*.json")
                   if p.name != "machine.json" and (machine is None or p.parent.name == machine)]
@@ -63,6 +74,10 @@ def load_results(path, suite_version=SUITE_VERSION):
     ResultsError
         If the file is not an asv v2 results file, holds no vlr benchmarks, or any of them was
         recorded by a different suite version.
+
+    Returns
+    -------
+    Results
     """
     path = Path(path)
     try:

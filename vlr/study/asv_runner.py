@@ -25,7 +25,12 @@ def _asv(*args):
 
 
 def head_commit():
-    """The checked-out commit: asv files results under it."""
+    """The checked-out commit: asv files results under it.
+
+    Returns
+    -------
+    str
+    """
     try:
         return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
                               check=True).stdout.strip()
@@ -47,6 +52,11 @@ def run_benchmarks(grid="quick", bench=None, on_progress=None, log_path=".asv/st
     bench : str, optional
         asv ``--bench`` regular expression selecting benchmarks.
     on_progress : callable(percent: float, what: str), optional
+
+    Returns
+    -------
+    str
+        The log's path.
     """
     if not Path("asv.conf.json").exists():
         raise StudyError("no asv.conf.json here: run vlr study from the root of the vlr repository")

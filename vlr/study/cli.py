@@ -23,7 +23,7 @@ def _quick_grid_sizes():
     return [(n_x, m) for m in grid["m"] for n_x in grid["n_x"] if n_x * m <= MAX_ELEMENTS]
 
 
-def cmd_info(args):
+def _cmd_info(args):
     from ..machine import describe, machine_info
     from ..calibration import ENV_OVERRIDE, Calibration
     info = machine_info()
@@ -50,7 +50,7 @@ def cmd_info(args):
     return 0
 
 
-def cmd_tune(args):
+def _cmd_tune(args):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -70,7 +70,7 @@ def cmd_tune(args):
     return 0
 
 
-def cmd_targets(args):
+def _cmd_targets(args):
     from rich.console import Console
 
     from .targets import format_targets, measure_targets
@@ -86,7 +86,7 @@ def cmd_targets(args):
     return 0
 
 
-def cmd_compare(args):
+def _cmd_compare(args):
     from rich.console import Console
     from rich.progress import Progress
 
@@ -120,7 +120,7 @@ def _print_verdict(console, rows, lines, out):
     console.print(f"study page: {out}/index.html (also report.md, table.csv, *.svg)")
 
 
-def cmd_report(args):
+def _cmd_report(args):
     from rich.console import Console
 
     from .report import write_report
@@ -132,7 +132,7 @@ def cmd_report(args):
     return 0
 
 
-def cmd_site(args):
+def _cmd_site(args):
     from .site import build_site, serve
     site, _, _ = build_site(args.site, results_dir=args.results_dir)
     print(f"site: {site}/index.html (the study; asv's pages in {site}/asv/)")
@@ -141,7 +141,7 @@ def cmd_site(args):
     return 0
 
 
-def cmd_study(args):
+def _cmd_study(args):
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -179,13 +179,13 @@ def main(argv=None):
     p.add_argument("--site", default=".asv/html", help="site directory (default %(default)s)")
     p.add_argument("--results-dir", default="benchmarks/results",
                    help="asv results directory (default %(default)s: kept in the repository)")
-    p.set_defaults(func=cmd_study)
+    p.set_defaults(func=_cmd_study)
 
     p = sub.add_parser("report", help="write the study's page (verdict, table, figures) from asv results")
     p.add_argument("--results", help="asv results file (default: the newest in --results-dir)")
     p.add_argument("--results-dir", default="benchmarks/results", help="default %(default)s")
     p.add_argument("--out", default=".asv/report", help="output directory (default %(default)s)")
-    p.set_defaults(func=cmd_report)
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("site", help="build the published site from the kept results (no benchmark "
                                     "runs): the study first, asv's pages one click away")
@@ -193,11 +193,11 @@ def main(argv=None):
     p.add_argument("--results-dir", default="benchmarks/results", help="default %(default)s")
     p.add_argument("--serve", action="store_true", help="then serve it on 127.0.0.1 and print the URL")
     p.add_argument("--port", type=int, default=8000, help="port for --serve (0: any free one)")
-    p.set_defaults(func=cmd_site)
+    p.set_defaults(func=_cmd_site)
 
     p = sub.add_parser("info", help="kernels available here, threads, BLAS, versions")
     p.add_argument("--json", action="store_true", help="print the machine description as JSON")
-    p.set_defaults(func=cmd_info)
+    p.set_defaults(func=_cmd_info)
 
     p = sub.add_parser("tune", help="measure the fastest kernel for the classes of some shapes now "
                                     "(on generated data) and cache it")
@@ -206,13 +206,13 @@ def main(argv=None):
     p.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     p.add_argument("--order", choices=["C", "F"], default="C",
                    help="X's layout: C (examples adjacent) or F (features adjacent, X_sklearn.T)")
-    p.set_defaults(func=cmd_tune)
+    p.set_defaults(func=_cmd_tune)
 
     p = sub.add_parser("targets", help="measure the speed targets (fastest vs NumPy, bandwidth, "
                                        "float32, overhead, training loop) in one run")
     p.add_argument("--quick", action="store_true", help="smaller arrays and grid (a smoke run)")
     p.add_argument("--json", metavar="FILE", help="also write the measurements as JSON")
-    p.set_defaults(func=cmd_targets)
+    p.set_defaults(func=_cmd_targets)
 
     p = sub.add_parser("compare", help="time every kernel at a few sizes; speed-ups vs two loops and NumPy")
     p.add_argument("--size", type=_size, action="append",
@@ -223,7 +223,7 @@ def main(argv=None):
     p.add_argument("--python-budget", type=float, default=PYTHON_BUDGET,
                    help="largest n_x·m at which the pure-Python kernels run (default %(default).0e)")
     p.add_argument("--json", metavar="FILE", help="also write the rows and machine info as JSON")
-    p.set_defaults(func=cmd_compare)
+    p.set_defaults(func=_cmd_compare)
 
     args = parser.parse_args(argv)
     if getattr(args, "size", 1) is None:

@@ -72,6 +72,11 @@ def speedups(results):
     """Add ``vs_two_loops`` and ``vs_numpy`` (how many times faster) to each measured timing.
 
     Returns a list of dicts: kernel, n_x, m, seconds, vs_two_loops, vs_numpy, skipped.
+
+    Returns
+    -------
+    list of dict
+        n_x, m, kernel, seconds, skipped, vs_two_loops, vs_numpy per timing.
     """
     by_size = {}
     for t in results:

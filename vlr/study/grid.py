@@ -26,7 +26,12 @@ ONE_LOOP_MAX_EXAMPLES = 100_000
 
 
 def grid_name():
-    """The grid in effect: ``$VLR_BENCH_GRID`` (full, quick or tiny), default full."""
+    """The grid in effect: ``$VLR_BENCH_GRID`` (full, quick or tiny), default full.
+
+    Returns
+    -------
+    str
+    """
     name = os.environ.get("VLR_BENCH_GRID", "full")
     if name not in GRIDS:
         raise ValueError(f"VLR_BENCH_GRID must be one of {', '.join(GRIDS)}, got {name!r}")
@@ -34,13 +39,24 @@ def grid_name():
 
 
 def grid():
-    """The (m, n_x, dtype) values of the grid in effect."""
+    """The (m, n_x, dtype) values of the grid in effect.
+
+    Returns
+    -------
+    dict
+        m, n_x and dtype: lists of values.
+    """
     return GRIDS[grid_name()]
 
 
 def skip_reason(kernel, m, n_x):
     """Why (kernel, m, n_x) is not measured, or ``""``. Skipped points are shown as n/a, never
-    extrapolated. ``VLR_BENCH_MAX_ELEMENTS`` raises the X size limit for bigger machines."""
+    extrapolated. ``VLR_BENCH_MAX_ELEMENTS`` raises the X size limit for bigger machines.
+
+    Returns
+    -------
+    str
+    """
     max_elements = int(float(os.environ.get("VLR_BENCH_MAX_ELEMENTS", MAX_ELEMENTS)))
     if m * n_x > max_elements:
         return f"m·n_x > {max_elements:.0e} (set VLR_BENCH_MAX_ELEMENTS to run it)"

@@ -16,7 +16,12 @@ _MODULES = {"sklearn": "sklearn", "torch": "torch", "jax": "jax"}
 
 
 def peer_available(name):
-    """True if the peer's library can be imported here."""
+    """True if the peer's library can be imported here.
+
+    Returns
+    -------
+    bool
+    """
     return importlib.util.find_spec(_MODULES[name]) is not None
 
 
@@ -30,6 +35,11 @@ def peer_gradients(name, w, b, X, Y):
     ------
     ImportError
         If the peer's library is not installed (the message says which).
+
+    Returns
+    -------
+    callable()
+        One gradient evaluation by the peer, on its own copy of the data in its own layout.
     """
     if name not in PEERS:
         raise ValueError(f"unknown peer {name!r}; peers are {', '.join(PEERS)}")
@@ -104,6 +114,11 @@ def fit_problem(name, seed=0):
 
     The synthetic problems draw X standard normal and y from a logistic model with noise
     (not separable), so every fit has a finite optimum.
+
+    Returns
+    -------
+    (X, y)
+        scikit-learn's layout: X of shape (n, d), labels 0 and 1.
     """
     if name not in FIT_PROBLEMS:
         raise ValueError(f"unknown fit problem {name!r}; problems are {', '.join(FIT_PROBLEMS)}")
@@ -120,7 +135,12 @@ def fit_problem(name, seed=0):
 
 
 def fit_objective(X, y, coef, intercept, C):
-    """scikit-learn's objective divided by C·n: mean log-loss + ‖w‖² / (2·C·n)."""
+    """scikit-learn's objective divided by C·n: mean log-loss + ‖w‖² / (2·C·n).
+
+    Returns
+    -------
+    float
+    """
     coef = np.ravel(coef)
     z = X @ coef + intercept
     penalty = 0.0 if np.isinf(C) else float(coef @ coef) / (2 * C * len(y))

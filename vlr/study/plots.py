@@ -19,7 +19,12 @@ def _pyplot():
 
 
 def fmt_x(r):
-    """A speed-up as text: ``412x``, ``3.1x``, ``0.55x``; ``n/a`` when not measured."""
+    """A speed-up as text: ``412x``, ``3.1x``, ``0.55x``; ``n/a`` when not measured.
+
+    Returns
+    -------
+    str
+    """
     return "n/a" if r is None else (f"{r:,.0f}x" if r >= 100 else f"{r:.2g}x")
 
 
@@ -32,7 +37,13 @@ def _save(fig, out, name):
 
 
 def time_vs_m(rows, out, n_x):
-    """Seconds per step against m, one line per kernel, at one n_x (float64)."""
+    """Seconds per step against m, one line per kernel, at one n_x (float64).
+
+    Returns
+    -------
+    str
+        The figure's file name.
+    """
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     for kernel in KERNEL_ORDER:
@@ -48,7 +59,13 @@ def time_vs_m(rows, out, n_x):
 
 def heat_maps(rows, out):
     """Speed-up over two loops across m x n_x for NumPy (claim ~300x) and one loop (~10x);
-    cells reaching the claim are outlined in red."""
+    cells reaching the claim are outlined in red.
+
+    Returns
+    -------
+    str
+        The figure's file name.
+    """
     import numpy as np
     plt = _pyplot()
     n_xs = sorted({r.n_x for r in rows})
@@ -78,7 +95,13 @@ def heat_maps(rows, out):
 
 def roofline(rows, roof_of, out):
     """Bytes of X per second of each kernel as a fraction of the streaming-read roof measured
-    at X's size (``roof_of(nbytes)`` -> bytes/s)."""
+    at X's size (``roof_of(nbytes)`` -> bytes/s).
+
+    Returns
+    -------
+    str
+        The figure's file name.
+    """
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.8, 4.4))
     for kernel in KERNEL_ORDER:
@@ -104,6 +127,11 @@ def history(series, commits, out):
 
     ``series`` maps a label (a shape) to one value or None per commit; ``commits`` are the
     x-axis labels, oldest first.
+
+    Returns
+    -------
+    str
+        The figure's file name.
     """
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(9, 4.4))

@@ -19,14 +19,24 @@ from .verdict import _nearest, _num, build_rows, grid_of, roof_table, verdict
 
 
 def targets_rows(results):
-    """The speed targets tracked by ``benchmarks/bench_targets.py``: (Target, value or None)."""
+    """The speed targets tracked by ``benchmarks/bench_targets.py``: (Target, value or None).
+
+    Returns
+    -------
+    list of (Target, float or None)
+    """
     from .targets import TARGETS
     values = results.get("TrackTarget.track_target")
     return [(target, _num(values.get((target.key,)))) for target in TARGETS]
 
 
 def peers_rows(results, rows):
-    """Per grid point: NumPy's and the fastest compiled step, and each peer's gradient time."""
+    """Per grid point: NumPy's and the fastest compiled step, and each peer's gradient time.
+
+    Returns
+    -------
+    list of dict
+    """
     from .peers import PEERS
     peers = results.get("TimePeerGradient.time_gradient")
     by_point = {}
@@ -42,7 +52,12 @@ def peers_rows(results, rows):
 
 
 def fit_rows(results):
-    """Per fit-race problem (``TrackFitVsSklearn``): seconds of each fit, speed-up, objective gap."""
+    """Per fit-race problem (``TrackFitVsSklearn``): seconds of each fit, speed-up, objective gap.
+
+    Returns
+    -------
+    list of dict
+    """
     from .peers import FIT_PROBLEMS
 
     def value(measure, problem):
@@ -55,7 +70,12 @@ def fit_rows(results):
 
 
 def dask_line(results):
-    """One sentence on the Dask benchmark, or "" if it did not run."""
+    """One sentence on the Dask benchmark, or "" if it did not run.
+
+    Returns
+    -------
+    str
+    """
     times = {k[0]: _num(v) for k, v in results.get("TimeDaskIteration.time_iteration").items()}
     if not any(times.values()):
         return ""
@@ -67,7 +87,12 @@ def dask_line(results):
 
 def asv_graph(benchmark, x_axis="m", machine=None, **params):
     """The asv page's URL fragment for ``benchmark``'s graph with ``x_axis`` on the x axis and
-    the given parameter values selected (asv matches them as the repr strings it stores)."""
+    the given parameter values selected (asv matches them as the repr strings it stores).
+
+    Returns
+    -------
+    str
+    """
     query = [("x-axis", x_axis)] + [(f"p-{k}", repr(v)) for k, v in params.items()]
     if machine:
         query.append(("machine", machine))
@@ -93,7 +118,12 @@ def _newest_study(results_dir):
 
 def kept_results(results_dir, machine):
     """Every results file of ``machine`` in ``results_dir`` that this suite version can read,
-    oldest commit first (files of another suite version are left out, not an error)."""
+    oldest commit first (files of another suite version are left out, not an error).
+
+    Returns
+    -------
+    list of Results
+    """
     kept = []
     for path in sorted(Path(results_dir).glob(f"{machine}/*.json")):
         if path.name == "machine.json":
@@ -109,7 +139,13 @@ HISTORY_SHAPES = [(1_000_000, 100), (1_000_000, 10), (10_000, 1_000), (10_000, 1
 
 
 def history_series(kept):
-    """Per shape (m, n_x): the best compiled kernel's TrackSpeedupVsNumpy per kept commit."""
+    """Per shape (m, n_x): the best compiled kernel's TrackSpeedupVsNumpy per kept commit.
+
+    Returns
+    -------
+    dict
+        Shape label -> list of float or None, one per kept commit.
+    """
     series = {}
     for m, n_x in HISTORY_SHAPES:
         values = []

@@ -86,14 +86,24 @@ def add_study_link(asv_dir):
 
 
 def read_asv_config(path="asv.conf.json"):
-    """asv.conf.json as a dict (asv allows ``//`` comment lines; JSON does not)."""
+    """asv.conf.json as a dict (asv allows ``//`` comment lines; JSON does not).
+
+    Returns
+    -------
+    dict
+    """
     text = Path(path).read_text(encoding="utf-8")
     return json.loads("\n".join(l for l in text.splitlines() if not l.strip().startswith("//")))
 
 
 def write_asv_config(dest, config="asv.conf.json", **paths):
     """Write a copy of ``config`` to ``dest`` with every path absolute and ``paths`` (e.g.
-    ``results_dir``) replaced, so asv can run it from anywhere; returns ``dest``."""
+    ``results_dir``) replaced, so asv can run it from anywhere; returns ``dest``.
+
+    Returns
+    -------
+    Path
+    """
     conf = read_asv_config(config)
     root = Path(config).resolve().parent
     for key in ("repo", "benchmark_dir", "env_dir", "results_dir", "html_dir"):
@@ -104,7 +114,13 @@ def write_asv_config(dest, config="asv.conf.json", **paths):
 
 
 def publish_asv(html_dir, results_dir="benchmarks/results", config="asv.conf.json"):
-    """Run ``asv publish`` from ``results_dir`` into ``html_dir`` and make it readable offline."""
+    """Run ``asv publish`` from ``results_dir`` into ``html_dir`` and make it readable offline.
+
+    Returns
+    -------
+    Path
+        The directory of asv's pages.
+    """
     root = Path(config).resolve().parent
     with tempfile.TemporaryDirectory() as tmp:
         tmp_config = write_asv_config(Path(tmp) / "asv.conf.json", config,

@@ -46,7 +46,12 @@ def _small_points(quick):
 
 def wide_and_short(n_x, m):
     """More features than examples: a tile of examples cannot stay in cache for the dw sweep,
-    so a one-pass kernel reads X twice, as NumPy does."""
+    so a one-pass kernel reads X twice, as NumPy does.
+
+    Returns
+    -------
+    bool
+    """
     return n_x >= m
 
 
@@ -99,6 +104,10 @@ def measure_large(quick=False, progress=None):
     Returns a list of dicts: n_x, m, order, seconds {kernel: s}, chosen, roof (bytes/s), L
     (NumPy's time ÷ bytes of X at the roof), goal (min(3, 0.8·L)), vs_numpy and fraction (of
     the roof) of "auto".
+
+    Returns
+    -------
+    list of dict
     """
     from .bandwidth import stream_read_bandwidth
     points = []
@@ -123,7 +132,12 @@ def measure_large(quick=False, progress=None):
 
 
 def measure_small(quick=False, progress=None):
-    """Each kernel and "auto" at the grid's points below 100 MB and the held-out shapes."""
+    """Each kernel and "auto" at the grid's points below 100 MB and the held-out shapes.
+
+    Returns
+    -------
+    list of dict
+    """
     points = []
     for n_x, m in _small_points(quick):
         if progress:
@@ -138,7 +152,12 @@ def measure_small(quick=False, progress=None):
 
 
 def measure_loss_ns(progress=None, m=1 << 16):
-    """ns per example of a one-thread step at n_x = 1 (almost all of it the loss and dz)."""
+    """ns per example of a one-thread step at n_x = 1 (almost all of it the loss and dz).
+
+    Returns
+    -------
+    list of dict
+    """
     if progress:
         progress("ns per example")
     w, b, X, Y = _data(1, m)
@@ -151,7 +170,12 @@ def measure_loss_ns(progress=None, m=1 << 16):
 
 
 def measure_float32(quick=False, progress=None):
-    """float64 time / float32 time of "auto" on the same large X, for each large shape."""
+    """float64 time / float32 time of "auto" on the same large X, for each large shape.
+
+    Returns
+    -------
+    list of dict
+    """
     points = []
     for n_x, m in _large_shapes(quick)[:2]:
         if progress:
@@ -167,7 +191,12 @@ def measure_float32(quick=False, progress=None):
 
 
 def measure_overhead(progress=None, repeat=21):
-    """Public ``vlr.gradients`` minus the raw kernel's ``gradients``, n_x = m = 8, in µs."""
+    """Public ``vlr.gradients`` minus the raw kernel's ``gradients``, n_x = m = 8, in µs.
+
+    Returns
+    -------
+    list of dict
+    """
     import vlr
     points = []
     w, b, X, Y = make_step_data(8, 8, np.float64)
@@ -189,7 +218,12 @@ def measure_overhead(progress=None, repeat=21):
 
 
 def course_training_loop(w0, b0, X, Y, num_iterations, alpha):
-    """The course's own seven lines of NumPy gradient descent (its sigmoid, no cost)."""
+    """The course's own seven lines of NumPy gradient descent (its sigmoid, no cost).
+
+    Returns
+    -------
+    (w, b)
+    """
     w, b, m = w0.copy(), b0, X.shape[1]
     for iteration in range(num_iterations):
         Z = np.dot(w.T, X) + b
@@ -203,7 +237,12 @@ def course_training_loop(w0, b0, X, Y, num_iterations, alpha):
 
 
 def measure_train(progress=None, iterations=1000, repeat=5):
-    """The course's NumPy loop vs ``vlr.train`` (auto, compiled loop), n_x = 10, m = 1000."""
+    """The course's NumPy loop vs ``vlr.train`` (auto, compiled loop), n_x = 10, m = 1000.
+
+    Returns
+    -------
+    list of dict
+    """
     import vlr
     if progress:
         progress("training loop vs the course's")
@@ -230,12 +269,18 @@ class Target:
     op: str  # ">=" or "<="
     goal: float
     unit: str
-    run: Callable    # (quick, progress) -> points
+    run: Callable | None  # (quick, progress) -> points; None when it shares another's points
     value: Callable  # points -> the number judged
     detail: Callable  # points -> one line
     shares: str = ""  # the key of another target whose points this one reuses
 
-    def met(self, value):
+    def met(self, value: float) -> bool:
+        """Whether ``value`` meets the goal.
+
+        Returns
+        -------
+        bool
+        """
         return value >= self.goal if self.op == ">=" else value <= self.goal
 
 
@@ -291,7 +336,9 @@ def _measure(target, quick, progress, measured):
     (source key -> points) when another target shares them."""
     source = target.shares or target.key
     if source not in measured:
-        measured[source] = TARGETS_BY_KEY[source].run(quick, progress)
+        run = TARGETS_BY_KEY[source].run
+        assert run is not None, f"target {source!r} shares another's points"
+        measured[source] = run(quick, progress)
     points = measured[source]
     value = target.value(points)
     return dict(key=target.key, measure=target.measure, goal=f"{target.op} {target.goal:g} {target.unit}",

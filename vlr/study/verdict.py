@@ -26,7 +26,12 @@ def _num(v):
 
 
 def build_rows(results: Results):
-    """Kernel x (m, n_x, dtype) -> time per step and the two measured speed-ups."""
+    """Kernel x (m, n_x, dtype) -> time per step and the two measured speed-ups.
+
+    Returns
+    -------
+    list of Row
+    """
     times = results.get("TimeGradientStep.time_gradient_step")
     vs_two = results.get("TrackSpeedupVsTwoLoops.track_speedup")
     vs_np = results.get("TrackSpeedupVsNumpy.track_speedup")
@@ -40,7 +45,12 @@ def build_rows(results: Results):
 
 
 def grid_of(rows):
-    """The name of the grid in vlr.study.grid that produced ``rows`` ("custom" if none)."""
+    """The name of the grid in vlr.study.grid that produced ``rows`` ("custom" if none).
+
+    Returns
+    -------
+    str
+    """
     found = dict(m={r.m for r in rows}, n_x={r.n_x for r in rows}, dtype={r.dtype for r in rows})
     for name, g in GRIDS.items():
         if all(found[k] == set(g[k]) for k in found):
@@ -49,7 +59,13 @@ def grid_of(rows):
 
 
 def roof_table(results):
-    """Best measured stream-read bandwidth (bytes/s) per array size, over thread counts."""
+    """Best measured stream-read bandwidth (bytes/s) per array size, over thread counts.
+
+    Returns
+    -------
+    dict
+        nbytes -> bytes per second.
+    """
     best = {}
     for (nbytes, threads), gbs in results.get("TrackStreamBandwidth.track_stream_read").items():
         if _num(gbs):
@@ -63,7 +79,12 @@ def _nearest(table, nbytes):
 
 def numpy_parts(results):
     """NumPy's step by parts at the largest X timed (``TimeNumpyParts``), with each GEMV's bytes
-    of X per second as a fraction of the roof at X's size; None if not measured."""
+    of X per second as a fraction of the roof at X's size; None if not measured.
+
+    Returns
+    -------
+    dict or None
+    """
     parts = {key: _num(t) for key, t in results.get("TimeNumpyParts.time_part").items()}
     roof = roof_table(results)
     whole = {(m, n_x): t for (part, m, n_x), t in parts.items() if part == "whole step" and t}
@@ -84,7 +105,12 @@ def numpy_parts(results):
 
 def verdict(rows, results):
     """Markdown sentences on where the course's ~300x and ~10x hold on this machine, and why
-    (each "why" is a measurement from the same results)."""
+    (each "why" is a measurement from the same results).
+
+    Returns
+    -------
+    list of str
+    """
     f64 = [r for r in rows if r.dtype == "float64"] or rows
     by = {(r.kernel, r.m, r.n_x): r for r in f64}
     full = [(r.m, r.n_x, r.vs_two_loops) for r in f64 if r.kernel == "numpy" and r.vs_two_loops]
