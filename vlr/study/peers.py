@@ -11,8 +11,8 @@ import importlib.util
 
 import numpy as np
 
+#: The peers, each named as the library it imports.
 PEERS = ("sklearn", "torch", "jax")
-_MODULES = {"sklearn": "sklearn", "torch": "torch", "jax": "jax"}
 
 
 def peer_available(name):
@@ -22,7 +22,7 @@ def peer_available(name):
     -------
     bool
     """
-    return importlib.util.find_spec(_MODULES[name]) is not None
+    return importlib.util.find_spec(name) is not None
 
 
 def peer_gradients(name, w, b, X, Y):
@@ -44,7 +44,7 @@ def peer_gradients(name, w, b, X, Y):
     if name not in PEERS:
         raise ValueError(f"unknown peer {name!r}; peers are {', '.join(PEERS)}")
     if not peer_available(name):
-        raise ImportError(f"{_MODULES[name]} is not installed")
+        raise ImportError(f"{name} is not installed")
     w = np.asarray(w, dtype=X.dtype).reshape(-1)
     y = np.asarray(Y, dtype=X.dtype).reshape(-1)
     return {"sklearn": _sklearn, "torch": _torch, "jax": _jax}[name](w, float(b), X, y)
