@@ -99,9 +99,10 @@ class Kernel:
             ``labels_ok``: every y in [0, 1]; ``finite``: J, dw and db are finite. The compiled
             kernels make both checks in the same compiled call.
         """
-        module = self.module
-        if "checked_gradients" in self.__dict__:  # loaded just now: the module's own call
-            return self.checked_gradients(w, b, X, y)
+        module = self.module  # a compiled kernel's own call replaces this method once loaded
+        checked = getattr(module, "gradients_checked", None)
+        if checked is not None:
+            return checked(w, b, X, y)
         if not labels_in_range(y):  # the caller raises: nothing to compute (or warn about)
             return math.nan, np.full(X.shape[0], np.nan, X.dtype), math.nan, False, False
         J, dw, db = module.gradients(w, b, X, y)

@@ -18,9 +18,10 @@ from .calibration import (ANNOUNCE_BYTES, CANDIDATES, ENV_OVERRIDE, Calibration,
                           shape_class, time_candidates)
 from .data import make_step_data
 from .kernel import LOADED, Kernel, available_kernels, load_kernel
-from .step import TRAIN_PROBE_ITERATIONS
 
 log = logging.getLogger("vlr")
+#: Training iterations timed per candidate when a training class is calibrated.
+TRAIN_PROBE_ITERATIONS = 16
 
 
 class Fastest(Kernel):
@@ -70,7 +71,9 @@ class Fastest(Kernel):
         """
         if purpose == "step":
             return self.choose(X, lambda k, *a: k.checked_gradients(*a), args, purpose)
-        return self.choose(X, lambda k, *a: k.loop(*a), args, purpose)
+        *head, iterations = args  # a training class is timed on a few of the call's iterations
+        probe = (*head, max(1, min(iterations, TRAIN_PROBE_ITERATIONS)))
+        return self.choose(X, lambda k, *a: k.loop(*a), probe, purpose)
 
     def checked_gradients(self, w, b, X, y):
         """The chosen kernel's :meth:`vlr.Kernel.checked_gradients`.
@@ -88,8 +91,8 @@ class Fastest(Kernel):
         -------
         (w, b, costs)
         """
-        probe = (w, b, X, y, alpha, max(1, min(iterations, TRAIN_PROBE_ITERATIONS)))
-        return self.resolve(X, "train", probe).loop(w, b, X, y, alpha, iterations)
+        args = (w, b, X, y, alpha, iterations)
+        return self.resolve(X, "train", args).loop(*args)
 
     def choose(self, X: np.ndarray, run: Callable, args: tuple = (),
                purpose: str = "step") -> Kernel:

@@ -51,10 +51,6 @@ class TrainResult(NamedTuple):
     costs: np.ndarray
 
 
-#: Training iterations timed per candidate when "auto" calibrates a training class.
-TRAIN_PROBE_ITERATIONS = 16
-
-
 def prepare(kernel, w, b, X, Y, w_default_zeros=False, resolve=True):
     """Validated ``(kernel, w_flat, w_shape, b, X, y)``; ``kernel`` resolved for X's gradient
     step (:meth:`vlr.Kernel.resolve`) if ``resolve``.
@@ -136,9 +132,7 @@ def train_with(kernel, X, Y, iterations, alpha, w0=None, b0=0.0):
     iterations = validate_iterations(iterations)
     alpha = validate_scalar(alpha, "alpha", minimum=0)
     check_labels(y)  # once, before any iteration
-    # "auto" chooses for the training loop, timed on this call's arrays
-    probe = max(1, min(iterations, TRAIN_PROBE_ITERATIONS))
-    kernel = kernel.resolve(X, "train", (w, b, X, y, alpha, probe))
+    kernel = kernel.resolve(X, "train", (w, b, X, y, alpha, iterations))  # "auto": on these arrays
     w_out, b, costs = kernel.loop(w, b, X, y, alpha, iterations)
     if not (outputs_finite(0.0, w_out, b) and np.isfinite(costs).all()):
         explain_non_finite(X, w)

@@ -6,7 +6,8 @@ also print.
 """
 import math
 
-KERNEL_ORDER = ["two_loops", "one_loop", "numpy", "numba", "cython"]
+from ..kernel import KERNELS
+
 COURSE_FULL, COURSE_PARTIAL = 300.0, 10.0
 
 
@@ -36,6 +37,12 @@ def _save(fig, out, name):
     return name
 
 
+def _series(rows, point):
+    """Per kernel with measured rows, in the study's order: ``point(row)`` of each, sorted."""
+    series = {k: sorted(point(r) for r in rows if r.kernel == k and r.seconds) for k in KERNELS}
+    return {k: pts for k, pts in series.items() if pts}
+
+
 def time_vs_m(rows, out, n_x):
     """Seconds per step against m, one line per kernel, at one n_x (float64).
 
@@ -46,10 +53,8 @@ def time_vs_m(rows, out, n_x):
     """
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    for kernel in KERNEL_ORDER:
-        pts = [(r.m, r.seconds) for r in rows if r.kernel == kernel and r.n_x == n_x and r.seconds]
-        if pts:
-            ax.loglog(*zip(*sorted(pts)), "o-", label=kernel)
+    for kernel, pts in _series([r for r in rows if r.n_x == n_x], lambda r: (r.m, r.seconds)).items():
+        ax.loglog(*zip(*pts), "o-", label=kernel)
     ax.set(title=f"Time per step vs m at n_x = {n_x} (float64)", xlabel="m (examples)",
            ylabel="seconds per step")
     ax.grid(True, which="both", alpha=0.3)
@@ -102,13 +107,14 @@ def roofline(rows, roof_of, out):
     str
         The figure's file name.
     """
+    def fraction(r):
+        nbytes = r.m * r.n_x * 8
+        return nbytes, nbytes / r.seconds / roof_of(nbytes)
+
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.8, 4.4))
-    for kernel in KERNEL_ORDER:
-        pts = sorted((r.m * r.n_x * 8, r.m * r.n_x * 8 / r.seconds / roof_of(r.m * r.n_x * 8))
-                     for r in rows if r.kernel == kernel and r.seconds)
-        if pts:
-            ax.semilogx(*zip(*pts), "o", label=kernel, alpha=0.85)
+    for kernel, pts in _series(rows, fraction).items():
+        ax.semilogx(*zip(*pts), "o", label=kernel, alpha=0.85)
     ax.axhline(1.0, color="k", lw=1)
     ax.axhline(0.5, color="k", lw=1, ls=":")
     ax.text(0.01, 1.03, "one pass at the roof", fontsize=9, transform=ax.get_yaxis_transform())
