@@ -102,7 +102,7 @@ def test_a_changed_key_recalibrates(fresh_cache):
     w, b, X, y = _small_problem()
     stale_key = calibration.cache_key()
     stale_key["versions"]["numpy"] = "1.0.0"  # as if NumPy had been upgraded since
-    fresh_cache.write_text(json.dumps({"key": stale_key, "classes": {
+    fresh_cache.write_text(json.dumps({"schema": calibration.SCHEMA_VERSION, "key": stale_key, "classes": {
         STEP_CLASS: {"kernel": "numpy", "seconds": {"numpy": 1.0}}}}))
     FASTEST.reset()
     assert "another machine or with other versions" in FASTEST.calibration.discarded
@@ -134,7 +134,7 @@ def test_override_by_environment(fresh_cache, monkeypatch):
 def test_each_class_can_have_its_own_kernel(fresh_cache):
     w, b, X, y = _small_problem()
     X32 = X.astype(np.float32)
-    fresh_cache.write_text(json.dumps({"key": calibration.cache_key(), "classes": {
+    fresh_cache.write_text(json.dumps({"schema": calibration.SCHEMA_VERSION, "key": calibration.cache_key(), "classes": {
         STEP_CLASS: {"kernel": "numba", "seconds": {"numba": 1.0}},
         "train float32 C n_x 4-7 m 256-511": {"kernel": "cython", "seconds": {"cython": 1.0}}}}))
     FASTEST.reset()

@@ -13,10 +13,17 @@ Design:
   C. The winners and all timings are stored in ``fastest.json`` in the user's cache directory
      (``VLR_CACHE_DIR`` overrides), under a key (machine, versions, thread counts, BLAS); a
      different key discards the file, so a new NumPy, changed or rebuilt kernel code (a hash of
-     their files) or another thread count recalibrates.
+     their files) or another thread count recalibrates. The file carries a schema version;
+     content vlr did not write is ignored with a warning, an unwritable location keeps the
+     choices in memory (one warning), and a save merges with other processes' classes under
+     an advisory file lock (``filelock``) before replacing the file atomically.
   D. ``VLR_FASTEST=<kernel>`` overrides the choice for every class (and skips calibration).
   E. An unaligned X (a view at an odd byte offset) goes to numba, which reads it (cython
      refuses it), or numpy.
+  F. Threads: the calibration is created once, and classes are calibrated one at a time per
+     process under a lock (so their timings do not compete with each other); a thread whose
+     class is being calibrated waits for that answer. Once a class is known, a call takes no
+     lock at all.
 A calibration takes about 20 calls' worth of the call's own work (a few ms for small X, a few
 seconds for a 1 GB X); it is logged on the ``vlr`` logger, at WARNING level (shown on stderr
 unless logging is configured otherwise) when X is large enough for it to be noticed.
@@ -24,15 +31,18 @@ unless logging is configured otherwise) when X is large enough for it to be noti
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
+import logging
 import os
 import tempfile
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
+from filelock import FileLock, Timeout
 
 from . import kernels
 from .machine import machine_info
@@ -49,6 +59,10 @@ ENV_CACHE_DIR = "VLR_CACHE_DIR"
 THREADED_BYTES = 256 << 10
 #: From this size of X on (about a second of timing or more), a calibration is announced on stderr.
 ANNOUNCE_BYTES = 64 << 20
+#: Seconds a save waits for another process holding the cache's lock before keeping to memory.
+LOCK_TIMEOUT = 30.0
+
+log = logging.getLogger("vlr")
 
 
 def _octave(n):
@@ -138,8 +152,36 @@ def time_candidates(kernels: list, run: Callable, nbytes: int) -> dict[str, floa
     return {k.name: s for k, s in zip(kernels, seconds)}
 
 
+#: Version of the cache file's layout; a file of another version is recalibrated.
+SCHEMA_VERSION = 2
+
+_warned: set[str] = set()  # cache problems already warned about in this process
+
+
+def _warn_once(message: str) -> None:
+    if message not in _warned:
+        _warned.add(message)
+        log.warning("%s", message)
+
+
+def _valid_classes(classes: object) -> bool:
+    """Whether ``classes`` is what :meth:`Calibration.save` writes: class -> entry."""
+    return isinstance(classes, dict) and all(
+        isinstance(cls, str) and isinstance(entry, dict)
+        and isinstance(entry.get("kernel"), str)
+        and isinstance(entry.get("seconds"), dict)
+        and all(isinstance(k, str) and isinstance(v, (int, float)) for k, v in entry["seconds"].items())
+        for cls, entry in classes.items())
+
+
 class Calibration:
     """The per-class choices, loaded from and saved to :func:`cache_path`.
+
+    The cache can never fail a call: a file that is not what vlr wrote is ignored with a
+    warning on the ``vlr`` logger (naming the file) and recalibrated; a location that cannot be
+    written keeps the choices in memory for the process and warns once. A save merges with what
+    another process wrote meanwhile, under an advisory lock (``fastest.json.lock``), then
+    replaces the file atomically.
 
     Attributes
     ----------
@@ -150,6 +192,8 @@ class Calibration:
         class -> {"kernel": name, "seconds": {kernel: seconds}}.
     discarded : str or None
         Why a stored file was not used, if it was not.
+    in_memory : bool
+        True once the cache location proved unusable: choices are kept for this process only.
     """
 
     def __init__(self, path: str | Path | None = None, key: dict | None = None) -> None:
@@ -157,29 +201,71 @@ class Calibration:
         self.key = cache_key() if key is None else key
         self.classes: dict[str, dict] = {}
         self.discarded: str | None = None
-        self._load()
+        self.in_memory = False
+        self.classes = self._read(announce=True)
 
-    def _load(self):
+    def _read(self, announce: bool = False) -> dict[str, dict]:
+        """The classes stored in the file for this key ({} if none, unusable or of another key)."""
         try:
-            stored = json.loads(self.path.read_text())
+            stored = json.loads(self.path.read_bytes())
         except FileNotFoundError:
-            return
-        except (OSError, ValueError) as exc:
-            self.discarded = f"unreadable ({exc})"
-            return
-        if stored.get("key") != self.key:
-            self.discarded = "made on another machine or with other versions / thread counts"
-            return
-        self.classes = stored.get("classes", {})
+            return {}
+        except OSError as exc:  # the location (a directory, a file in its path): save() warns
+            if announce:
+                self.discarded = f"unreadable ({exc})"
+            return {}
+        except ValueError as exc:  # not JSON, not UTF-8
+            reason = f"unreadable ({exc})"
+        else:
+            reason = None
+        if reason is None:
+            if not isinstance(stored, dict) or not isinstance(stored.get("key"), dict):
+                reason = "not a vlr calibration file (no key)"
+            elif stored.get("schema") != SCHEMA_VERSION:
+                if announce:
+                    self.discarded = (f"written by another vlr (schema {stored.get('schema')!r}, "
+                                      f"this vlr writes {SCHEMA_VERSION})")
+                return {}
+            elif stored["key"] != self.key:
+                if announce:
+                    self.discarded = "made on another machine or with other versions / thread counts"
+                return {}
+            elif not _valid_classes(stored.get("classes")):
+                reason = "not a vlr calibration file (malformed classes)"
+        if reason is not None:
+            if announce:
+                self.discarded = reason
+                _warn_once(f"vlr: ignoring the calibration cache {self.path}: {reason}; "
+                           f"recalibrating")
+            return {}
+        return {cls: entry for cls, entry in stored["classes"].items()}
 
     def save(self) -> None:
-        """Write the file atomically (a concurrent reader sees the old or the new file)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps({"key": self.key, "classes": self.classes}, indent=1, sort_keys=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".fastest-", suffix=".json")
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, self.path)
+        """Merge with the file on disk under an advisory lock, then write it atomically (a
+        concurrent reader sees the old or the new file). Never raises: an unusable location
+        turns :attr:`in_memory` on and warns once."""
+        if self.in_memory:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT):
+                self.classes = self._read() | self.classes  # keep what other processes added
+                text = json.dumps({"schema": SCHEMA_VERSION, "key": self.key,
+                                   "classes": self.classes}, indent=1, sort_keys=True)
+                fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".fastest-", suffix=".json")
+                try:
+                    with os.fdopen(fd, "w") as f:
+                        f.write(text)
+                    os.replace(tmp, self.path)
+                except BaseException:
+                    with contextlib.suppress(OSError):
+                        os.unlink(tmp)
+                    raise
+        except (OSError, Timeout) as exc:
+            self.in_memory = True
+            _warn_once(f"vlr: cannot write the calibration cache {self.path} ({exc}); keeping "
+                       f"this process's choices in memory (set {ENV_CACHE_DIR} to a writable "
+                       f"directory to keep them)")
 
     def record(self, cls: str, seconds: dict[str, float]) -> str:
         """Store class ``cls``'s timings ({kernel: seconds}) and winner, save; return the winner.
@@ -191,5 +277,5 @@ class Calibration:
         """
         winner = min(seconds, key=lambda name: seconds[name])
         self.classes[cls] = {"kernel": winner, "seconds": seconds}
-        self.save()
+        self.save()  # merged with the disk's classes; ours win
         return winner

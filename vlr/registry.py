@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import weakref
 from typing import Any, Callable, Iterable
 
@@ -37,6 +38,10 @@ class Fastest(Kernel):
         self._calibration: Calibration | None = None
         self._chosen: dict[tuple, Kernel] = {}  # a cheap key of the class -> Kernel
         self._last: tuple | None = None  # (weak reference to the last X, purpose, its kernel)
+        # Held while the calibration is created and while a class is calibrated and recorded
+        # (re-entrant: a calibration's timed calls never come back here, but a user's callback
+        # might); never taken once a class is known.
+        self._lock = threading.RLock()
 
     def __repr__(self) -> str:
         return f"<vlr fastest: measured per class of call on the caller's data, cached in {cache_path()}>"
@@ -52,15 +57,20 @@ class Fastest(Kernel):
     @property
     def calibration(self) -> Calibration:
         """The :class:`Calibration` in use (loaded on first access)."""
-        if self._calibration is None:
-            self._calibration = Calibration()
-        return self._calibration
+        calibration = self._calibration
+        if calibration is None:
+            with self._lock:
+                if self._calibration is None:
+                    self._calibration = Calibration()
+                calibration = self._calibration
+        return calibration
 
     def reset(self) -> None:
         """Forget the loaded calibration and choices (the next call reads the cache file again)."""
-        self._calibration = None
-        self._chosen.clear()
-        self._last = None
+        with self._lock:
+            self._calibration = None
+            self._chosen = {}
+            self._last = None
 
     def resolve(self, X: np.ndarray, purpose: str = "step", args: tuple = ()) -> Kernel:
         """The kernel measured fastest for a call on ``X`` (see :meth:`choose`).
@@ -136,15 +146,23 @@ class Fastest(Kernel):
             except ValueError as exc:
                 raise ValueError(f"{ENV_OVERRIDE}={override!r}: {exc}") from None
         cls = shape_class(X, purpose)
-        entry = self.calibration.classes.get(cls)
-        if entry is None or entry["kernel"] not in available_kernels():
-            kernels = [load_kernel(k) for k in CANDIDATES if k in available_kernels()]
-            # large X: a calibration of seconds; WARNING reaches stderr unless logging says otherwise
-            log.log(logging.WARNING if X.nbytes >= ANNOUNCE_BYTES else logging.INFO,
-                    "vlr: measuring the fastest kernel for %s on this call's data (once; cached in %s)",
-                    cls, self.calibration.path)
-            self.calibration.record(cls, time_candidates(kernels, run, X.nbytes))
-            entry = self.calibration.classes[cls]
+        usable = available_kernels()
+        calibration = self.calibration
+        entry = calibration.classes.get(cls)
+        if entry is None or entry["kernel"] not in usable:
+            # One calibration at a time: a thread that needs a class another thread is timing
+            # waits here, then finds its answer (timed once, not by every waiting thread).
+            with self._lock:
+                calibration = self.calibration  # reset() may have replaced it meanwhile
+                entry = calibration.classes.get(cls)
+                if entry is None or entry["kernel"] not in usable:
+                    kernels = [load_kernel(k) for k in CANDIDATES if k in usable]
+                    # large X: a calibration of seconds; WARNING reaches stderr unless logging says otherwise
+                    log.log(logging.WARNING if X.nbytes >= ANNOUNCE_BYTES else logging.INFO,
+                            "vlr: measuring the fastest kernel for %s on this call's data (once; cached in %s)",
+                            cls, calibration.path)
+                    winner = calibration.record(cls, time_candidates(kernels, run, X.nbytes))
+                    return load_kernel(winner)
         return load_kernel(entry["kernel"])
 
     def tune(self, sizes: Iterable[tuple[int, int]], dtype: str = "float64", order: str = "C",
