@@ -3,6 +3,7 @@
 Shared by ``numba_jit`` and ``cython_omp`` (the two one-pass kernels), so both make the same
 choices for the same X.
 """
+from ._shapes import check_threads
 
 #: Below this many elements of X one thread is faster than starting several.
 PARALLEL_MIN_ELEMENTS = 1 << 15
@@ -36,12 +37,10 @@ def plan(X, n_threads, default_threads, parallel=True):
 
     Raises
     ------
-    ValueError
-        If ``n_threads`` is below 1.
+    TypeError, ValueError
+        If ``n_threads`` is not an integer in [1, ``_shapes.MAX_THREADS``] (or None).
     """
-    threads = default_threads() if n_threads is None else int(n_threads)
-    if threads < 1:
-        raise ValueError(f"n_threads must be >= 1, got {n_threads}")
+    threads = check_threads(n_threads, default_threads)
     n_x, m = X.shape
     by_tiles = abs(X.strides[1]) <= abs(X.strides[0])
     tile = max(512, min(4096, TILE_BYTES // (n_x * X.itemsize)))

@@ -3,9 +3,25 @@
 The public interface (:mod:`vlr`) validates values too; these checks only make sure a direct
 call to a kernel module cannot index outside its arrays.
 """
+import math
+import numbers
+import os
+
 import numpy as np
 
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+#: The most threads a raw kernel starts: 4 per CPU. More only adds OS threads and scratch
+#: (the Cython kernel's scratch grows with the thread count).
+MAX_THREADS = 4 * (os.cpu_count() or 1)
+#: The most iterations a raw ``train`` takes: its costs array must be addressable.
+MAX_ITERATIONS = np.iinfo(np.intp).max // 8
+
+MASKED_HINT = ("vlr does not honour masks: pass {name}.filled(value), or leave the masked "
+               "examples out first (np.ma.getmaskarray({name}) says which)")
+
+
+def _is_masked(arr):
+    return type(arr) is not np.ndarray and isinstance(arr, np.ma.MaskedArray)
 
 
 def check_kernel_arguments(w, X, y, aligned=False):
@@ -17,6 +33,8 @@ def check_kernel_arguments(w, X, y, aligned=False):
     for name, arr, ndim in (("X", X, 2), ("w", w, 1), ("y", y, 1)):
         if not isinstance(arr, np.ndarray):
             raise TypeError(f"{name} must be a numpy.ndarray, got {type(arr).__name__}")
+        if _is_masked(arr):
+            raise TypeError(f"{name} is a masked array; " + MASKED_HINT.format(name=name))
         if arr.ndim != ndim:
             raise ValueError(f"{name} must be {ndim}-D for a raw kernel, got shape {arr.shape}")
     if X.dtype not in SUPPORTED_DTYPES:
@@ -36,3 +54,65 @@ def check_kernel_arguments(w, X, y, aligned=False):
         raise ValueError("X, w and y must be aligned to their itemsize (this one is a view at an "
                          "odd byte offset): use the numba or numpy kernel, or pass np.array(X)")
     return n_x, m
+
+
+def check_threads(n_threads, default_threads):
+    """``n_threads`` as an int in [1, :data:`MAX_THREADS`] (None: ``default_threads()``).
+
+    Returns
+    -------
+    int
+    """
+    if n_threads is None:
+        return int(default_threads())
+    if isinstance(n_threads, (bool, np.bool_)) or not isinstance(n_threads, numbers.Integral):
+        raise TypeError(f"n_threads must be an integer or None, got {type(n_threads).__name__} "
+                        f"{n_threads!r}")
+    if not 1 <= n_threads <= MAX_THREADS:
+        raise ValueError(f"n_threads must be in [1, {MAX_THREADS}] (4 per CPU here), got {n_threads}")
+    return int(n_threads)
+
+
+def check_real(value, name, positive=False):
+    """``value`` as a float, or a ``TypeError`` naming ``name``; with ``positive`` it must also
+    be finite and > 0 (a ``ValueError`` otherwise). A NaN or inf ``b`` is a float: it poisons
+    the outputs, which the public interface checks.
+
+    Returns
+    -------
+    float
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    if positive and not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be finite and > 0, got {value}")
+    return value
+
+
+def check_iterations(iterations):
+    """``iterations`` as an int in [0, :data:`MAX_ITERATIONS`].
+
+    Returns
+    -------
+    int
+    """
+    if isinstance(iterations, (bool, np.bool_)) or not isinstance(iterations, numbers.Integral):
+        raise TypeError(f"iterations must be an integer, got {type(iterations).__name__} "
+                        f"{iterations!r}")
+    if not 0 <= iterations <= MAX_ITERATIONS:
+        raise ValueError(f"iterations must be in [0, {MAX_ITERATIONS}], got {iterations}")
+    return int(iterations)
+
+
+def contiguous(arr):
+    """A 1-D ndarray ``arr`` as a contiguous array (a copy of O(len) only when it is strided);
+    anything else unchanged, for :func:`check_kernel_arguments` to judge.
+
+    Returns
+    -------
+    object
+    """
+    if type(arr) is np.ndarray and arr.ndim == 1 and not arr.flags.c_contiguous:
+        return np.ascontiguousarray(arr)
+    return arr

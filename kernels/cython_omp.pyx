@@ -26,7 +26,7 @@ from libc.math cimport isfinite
 import numpy as np
 
 from ._plan import plan
-from ._shapes import check_kernel_arguments
+from ._shapes import check_iterations, check_kernel_arguments, check_real, contiguous
 
 cdef extern from *:
     """
@@ -300,13 +300,15 @@ def gradients(w, b, X, y, n_threads=None):
 def gradients_checked(w, b, X, y, n_threads=None):
     """:func:`gradients`, plus ``labels_ok`` (every y in [0, 1]) and ``finite`` (J, dw, db all
     finite): the checks :mod:`vlr` needs, made in the same compiled call."""
+    w, y = contiguous(w), contiguous(y)  # the C code reads them with unit stride
     check_kernel_arguments(w, X, y, aligned=True)  # C code may assume aligned floats
+    b = check_real(b, "b")
     by_rows, tile, n_chunks = plan(X, n_threads, default_threads, OPENMP)
     dw = np.empty(X.shape[0], dtype=X.dtype)
     if X.itemsize == 8:
-        J, db, labels_ok, finite = _gradients[double](w, float(b), X, y, by_rows, tile, n_chunks, dw)
+        J, db, labels_ok, finite = _gradients[double](w, b, X, y, by_rows, tile, n_chunks, dw)
     else:
-        J, db, labels_ok, finite = _gradients[float](w, float(b), X, y, by_rows, tile, n_chunks, dw)
+        J, db, labels_ok, finite = _gradients[float](w, b, X, y, by_rows, tile, n_chunks, dw)
     return J, dw, db, labels_ok, finite
 
 
@@ -317,12 +319,14 @@ def train(w, b, X, y, alpha, iterations, n_threads=None):
     Returns ``(w, b, costs)``: the trained weights (X's dtype), bias, and the cost J before each
     step -- what looping :func:`gradients` and updating w, b in NumPy gives.
     """
+    w, y = contiguous(w), contiguous(y)
     check_kernel_arguments(w, X, y, aligned=True)
+    b, alpha = check_real(b, "b"), check_real(alpha, "alpha", positive=True)
+    costs = np.empty(check_iterations(iterations))
     by_rows, tile, n_chunks = plan(X, n_threads, default_threads, OPENMP)
-    w_out = w.copy()
-    costs = np.empty(int(iterations))
+    w_out = np.array(w)  # a contiguous copy: the C code updates it in place
     if X.itemsize == 8:
-        b = _train[double](X, y, by_rows, tile, n_chunks, float(alpha), len(costs), w_out, float(b), costs)
+        b = _train[double](X, y, by_rows, tile, n_chunks, alpha, len(costs), w_out, b, costs)
     else:
-        b = _train[float](X, y, by_rows, tile, n_chunks, float(alpha), len(costs), w_out, float(b), costs)
+        b = _train[float](X, y, by_rows, tile, n_chunks, alpha, len(costs), w_out, b, costs)
     return w_out, b, costs

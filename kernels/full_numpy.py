@@ -11,7 +11,7 @@ Two passes over X (two BLAS GEMV calls) and O(m) temporaries; everything stays i
 """
 import numpy as np
 
-from ._shapes import check_kernel_arguments
+from ._shapes import check_kernel_arguments, check_real
 
 
 def gradients(w, b, X, y):
@@ -20,6 +20,7 @@ def gradients(w, b, X, y):
     Same parameters and returns as :func:`vlr.kernels.two_loops.gradients`.
     """
     n_x, m = check_kernel_arguments(w, X, y)
+    b = check_real(b, "b")
     Z = w @ X + X.dtype.type(b)
     e = np.exp(-np.abs(Z))
     positive = Z > 0
@@ -28,3 +29,15 @@ def gradients(w, b, X, y):
     dZ = np.where(positive, one_minus_y - y * e, one_minus_y * e - y) / (1 + e)
     dw = (X @ dZ) / X.dtype.type(m)
     return float(np.mean(loss, dtype=np.float64)), dw, float(np.sum(dZ, dtype=np.float64)) / m
+
+
+def temporary_bytes(m, itemsize):
+    """An upper bound of the bytes :func:`gradients` allocates for its O(m) temporaries (Z, e,
+    the masks, loss, dZ and NumPy's intermediates: seven arrays of X's dtype and a boolean mask
+    measured by tracemalloc; eight arrays are counted).
+
+    Returns
+    -------
+    int
+    """
+    return m * (8 * itemsize + 1)

@@ -27,7 +27,7 @@ from numba import njit, prange
 
 from . import two_loops
 from ._plan import plan
-from ._shapes import check_kernel_arguments
+from ._shapes import check_iterations, check_kernel_arguments, check_real
 from ._vector_math import exp_nonpositive, log1p_unit
 
 _PAD = 8  # float64 per 64-byte cache line
@@ -156,7 +156,7 @@ def _block_by_examples(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 
     # A tile of examples at a time: a dot product per example, the tile's loss and dz, then an
     # axpy per example while its column is in cache.
     n_x = X.shape[0]
-    z = np.empty(tile)
+    z = np.empty(tile, dtype=X.dtype)  # z (then dz) in X's dtype, as by tiles: float32 z overflows
     loss = np.empty(tile)
     J = 0.0
     db = 0.0
@@ -257,8 +257,9 @@ def gradients_checked(w, b, X, y, n_threads=None):
     """:func:`gradients`, plus ``labels_ok`` (every y in [0, 1]) and ``finite`` (J, dw, db all
     finite): the checks :mod:`vlr` needs, made in the same compiled call."""
     check_kernel_arguments(w, X, y)
+    b = check_real(b, "b")
     by_tiles, tile, n_chunks = plan(X, n_threads, default_threads)
-    return _gradients(X, w, float(b), y, by_tiles, tile, n_chunks)
+    return _gradients(X, w, b, y, by_tiles, tile, n_chunks)
 
 
 @njit(cache=True)
@@ -289,5 +290,7 @@ def train(w, b, X, y, alpha, iterations, n_threads=None):
     step -- what looping :func:`gradients` and updating w, b in NumPy gives.
     """
     check_kernel_arguments(w, X, y)
+    b, alpha = check_real(b, "b"), check_real(alpha, "alpha", positive=True)
+    iterations = check_iterations(iterations)
     by_tiles, tile, n_chunks = plan(X, n_threads, default_threads)
-    return _train(X, w, float(b), y, float(alpha), int(iterations), by_tiles, tile, n_chunks)
+    return _train(X, w, b, y, alpha, iterations, by_tiles, tile, n_chunks)

@@ -10,7 +10,7 @@ then J, dw, db are divided by m. The vector operations stay in X's dtype.
 """
 import numpy as np
 
-from ._shapes import check_kernel_arguments
+from ._shapes import check_kernel_arguments, check_real
 from .two_loops import loss_and_dz
 
 
@@ -20,7 +20,7 @@ def gradients(w, b, X, y):
     Same parameters and returns as :func:`vlr.kernels.two_loops.gradients`.
     """
     n_x, m = check_kernel_arguments(w, X, y)
-    b = float(b)
+    b = check_real(b, "b")
     J = 0.0
     dw = np.zeros(n_x, dtype=X.dtype)
     db = 0.0

@@ -8,13 +8,15 @@ For each example i (loop 1) and each feature j (loop 2)::
 
 and finally J, dw, db are divided by m. Only Python floats are used inside the loops; X is
 turned into nested lists once, before them (so float32 input is computed in double precision,
-which makes this the most accurate kernel as well as the slowest).
+which makes this the most accurate kernel as well as the slowest); only a z beyond X's dtype's
+range overflows, as it does in every kernel.
 """
+import math
 from math import exp, log1p
 
 import numpy as np
 
-from ._shapes import check_kernel_arguments
+from ._shapes import check_kernel_arguments, check_real
 
 
 def loss_and_dz(z, y):
@@ -50,15 +52,18 @@ def gradients(w, b, X, y):
     rows = X.tolist()
     weights = w.tolist()
     labels = y.tolist()
-    b = float(b)
+    b = check_real(b, "b")
 
     J = 0.0
     dw = [0.0] * n_x
     db = 0.0
+    z_max = float(np.finfo(X.dtype).max)      # z is a number of X's dtype, as in every kernel
     for i in range(m):                       # loop 1: over examples
         z = b
         for j in range(n_x):                 # loop 2: over features (forward)
             z += weights[j] * rows[j][i]
+        if abs(z) > z_max:                   # beyond X's dtype: z overflows
+            z = math.copysign(math.inf, z)
         loss, dz = loss_and_dz(z, labels[i])
         J += loss
         for j in range(n_x):                 # loop 2: over features (backward)

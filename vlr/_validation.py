@@ -14,11 +14,24 @@ import numbers
 
 import numpy as np
 
-from .kernels._shapes import SUPPORTED_DTYPES
+from .kernels._shapes import MASKED_HINT, SUPPORTED_DTYPES
+
+
+def refuse_unsupported(value, name):
+    """Raise ``TypeError`` for inputs NumPy would convert wrongly: a masked array (its mask
+    would be dropped silently) and a scipy.sparse matrix or array (it would become an object
+    array). O(1)."""
+    if isinstance(value, np.ma.MaskedArray) or isinstance(getattr(value, "_meta", None), np.ma.MaskedArray):
+        raise TypeError(f"{name} is a masked array; " + MASKED_HINT.format(name=name))
+    if type(value).__module__.startswith("scipy.sparse"):
+        raise TypeError(f"{name} is a scipy.sparse {type(value).__name__}; vlr's kernels read dense "
+                        f"arrays only: pass {name}.toarray() (it must fit in memory), or a "
+                        f"dask.array of dense blocks")
 
 
 def _real_array(value, name):
     """``np.asarray(value)``, refusing complex, object, string and other non-real dtypes."""
+    refuse_unsupported(value, name)
     try:
         arr = np.asarray(value)
     except Exception as exc:  # ragged lists and the like
@@ -31,7 +44,7 @@ def _real_array(value, name):
 def validate_X(X):
     """Return X as an ndarray of shape (n_x, m) and dtype float32/float64, without copying it."""
     if type(X) is not np.ndarray:
-        X = _real_array(X, "X")
+        X = _real_array(X, "X")  # refuses masked and sparse X
     if X.dtype not in SUPPORTED_DTYPES:
         if X.dtype.kind not in "biuf":
             raise TypeError(f"X must hold real numbers, got dtype {X.dtype}")
@@ -149,16 +162,30 @@ def outputs_finite(J, dw, db):
     return math.isfinite(J) and math.isfinite(db) and bool(np.isfinite(dw).all())
 
 
-def explain_non_finite(X, w, X_finite=None):
-    """Raise the ``ValueError`` that says why a step was not finite: X, w, or an overflow of z.
+def explain_non_finite(X, w, X_finite=None, *, J=math.nan, costs=None):
+    """Raise the ``ValueError`` that says why a step (or training) was not finite: X, w, z,
+    dw or the update, whichever overflowed.
 
     Called only on failure: this is where X is scanned, to name the cause (unless the caller
-    already knows, as the Dask path does, and passes ``X_finite``).
+    already knows, as the Dask path does, and passes ``X_finite``). ``J`` is the step's cost
+    (finite J with a non-finite dw: dw's sum overflowed, not z); ``costs`` the training's costs.
     """
     if not (np.isfinite(X).all() if X_finite is None else X_finite):
         raise ValueError("X contains NaN or inf")
     if not np.isfinite(w).all():
         raise ValueError("w contains NaN or inf")
+    limit = f"{np.finfo(X.dtype).max:.3g}"
+    if costs is not None:
+        bad = np.flatnonzero(~np.isfinite(costs))
+        if bad.size:
+            raise ValueError(
+                f"training diverged: the cost of iteration {bad[0]} is not finite, z = wᵀX + b "
+                f"overflowed {X.dtype} (|z| beyond {limit}) as w grew; lower alpha or scale X down")
+        raise ValueError(f"training diverged: the update w - alpha·dw overflowed {X.dtype} "
+                         f"(beyond {limit}); lower alpha or scale X down")
+    if math.isfinite(J):
+        raise ValueError(f"dw = X·dz / m overflowed {X.dtype} (beyond {limit}) although z did "
+                         f"not: X's values are too large to sum; scale X down")
     raise ValueError(
         f"the step is not finite although every input is: z = wᵀX + b overflowed {X.dtype} "
-        f"(|z| beyond {np.finfo(X.dtype).max:.3g}); scale X or w down")
+        f"(|z| beyond {limit}); scale X or w down")

@@ -59,6 +59,10 @@ ENV_CACHE_DIR = "VLR_CACHE_DIR"
 THREADED_BYTES = 256 << 10
 #: From this size of X on (about a second of timing or more), a calibration is announced on stderr.
 ANNOUNCE_BYTES = 64 << 20
+#: A calibration allocates at most max(this, a quarter of X's size) for a candidate's own
+#: temporaries; a candidate that needs more (NumPy's O(m) temporaries at small n_x and large m:
+#: ~57 bytes per example in float64, 7x X at n_x = 1) is not timed, and the log says so.
+MEMORY_BUDGET_BYTES = 64 << 20
 #: Seconds a save waits for another process holding the cache's lock before keeping to memory.
 LOCK_TIMEOUT = 30.0
 
@@ -128,6 +132,25 @@ def cache_key() -> dict:
                                  "kernel_threads")} | {"cython_openmp": info.get("cython_openmp"),
                                                        "cython_simd_math": info.get("cython_simd_math"),
                                                        "kernel_code": kernels_fingerprint()}
+
+
+def over_memory_budget(name: str, X: np.ndarray) -> str | None:
+    """Why candidate ``name`` is not timed on ``X`` (its temporaries exceed the calibration's
+    memory budget, :data:`MEMORY_BUDGET_BYTES` or a quarter of X), or None when it is.
+
+    Returns
+    -------
+    str or None
+    """
+    if name != "numpy":  # the compiled kernels' scratch is O(n_x · threads + tile)
+        return None
+    from .kernels import full_numpy
+    need = full_numpy.temporary_bytes(X.shape[1], X.itemsize)
+    budget = max(MEMORY_BUDGET_BYTES, X.nbytes // 4)
+    if need <= budget:
+        return None
+    return (f"not timed: its temporaries (~{need / 2**20:.0f} MiB) exceed the calibration's "
+            f"memory budget of {budget / 2**20:.0f} MiB")
 
 
 def time_candidates(kernels: list, run: Callable, nbytes: int) -> dict[str, float]:

@@ -17,7 +17,7 @@ import sys
 
 import numpy as np
 
-from ._validation import (SUPPORTED_DTYPES, check_labels, explain_non_finite,
+from ._validation import (SUPPORTED_DTYPES, check_labels, explain_non_finite, refuse_unsupported,
                           validate_iterations, validate_scalar, validate_w)
 
 #: How many partial sums Dask adds per node of its reduction tree.
@@ -63,6 +63,8 @@ def prepare(w, b, X, Y):
     (w_flat, w_shape, b, Y)
     """
     import dask.array as da
+    refuse_unsupported(X, "X")  # blocks of masked arrays: their _meta says so
+    refuse_unsupported(Y, "Y")
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D with shape (n_x, m), examples as columns; got shape {X.shape}")
     if X.dtype not in SUPPORTED_DTYPES:
@@ -106,7 +108,7 @@ def gradients_prepared(w_flat, b, X, Y, kernel):
     if bad_labels:
         check_labels(Y.compute().reshape(-1))  # raises, saying how
     if non_finite:
-        explain_non_finite(X, w_flat, X_finite=bool(da.isfinite(X).all().compute()))
+        explain_non_finite(X, w_flat, X_finite=bool(da.isfinite(X).all().compute()), J=J_m)
     return J_m / m, (total[_HEAD:] / m).astype(X.dtype), db_m / m
 
 

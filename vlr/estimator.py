@@ -9,6 +9,8 @@ descent, the course's algorithm.
 """
 from __future__ import annotations
 
+import math
+import numbers
 import warnings
 from typing import Any
 
@@ -18,6 +20,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._validation import refuse_unsupported
 from .lbfgs import _local_evaluator, fit_lbfgs, validate_C
 from .interface import train
 
@@ -114,8 +117,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(f"check_every must be an int >= 1, got {self.check_every!r}")
         if not (np.isscalar(self.tol) and self.tol >= 0):
             raise ValueError(f"tol must be a number >= 0, got {self.tol!r}")
-        if not (np.isscalar(self.learning_rate) and self.learning_rate > 0):
-            raise ValueError(f"learning_rate must be a number > 0, got {self.learning_rate!r}")
+        if not (isinstance(self.learning_rate, numbers.Real) and math.isfinite(self.learning_rate)
+                and self.learning_rate > 0):
+            raise ValueError(f"learning_rate must be a finite number > 0, got {self.learning_rate!r}")
 
     def fit(self, X: Any, y: Any) -> LogisticRegression:
         """Fit the model.
@@ -138,6 +142,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             When ``max_iter`` stopped the fit before ``tol`` was met.
         """
         self._check_params()
+        refuse_unsupported(X, "X")  # scikit-learn would drop a mask silently
+        refuse_unsupported(y, "y")
         warm = self.warm_start and hasattr(self, "coef_")
         # X is not scanned for NaN/inf here: every pass over it checks its outputs and raises
         # "X contains NaN or inf" on the first non-finite one (a scan would be a pass of its own)

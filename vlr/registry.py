@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .calibration import (ANNOUNCE_BYTES, CANDIDATES, ENV_OVERRIDE, Calibration, cache_path,
-                          shape_class, time_candidates)
+                          over_memory_budget, shape_class, time_candidates)
 from .data import make_step_data
 from .kernel import LOADED, Kernel, available_kernels, load_kernel
 
@@ -156,11 +156,16 @@ class Fastest(Kernel):
                 calibration = self.calibration  # reset() may have replaced it meanwhile
                 entry = calibration.classes.get(cls)
                 if entry is None or entry["kernel"] not in usable:
-                    kernels = [load_kernel(k) for k in CANDIDATES if k in usable]
+                    skipped = {k: why for k in CANDIDATES if k in usable
+                               for why in [over_memory_budget(k, X)] if why}
+                    if len(skipped) == len([k for k in CANDIDATES if k in usable]):
+                        skipped = {}  # no compiled kernel here: numpy is the only choice
+                    kernels = [load_kernel(k) for k in CANDIDATES if k in usable and k not in skipped]
                     # large X: a calibration of seconds; WARNING reaches stderr unless logging says otherwise
                     log.log(logging.WARNING if X.nbytes >= ANNOUNCE_BYTES else logging.INFO,
-                            "vlr: measuring the fastest kernel for %s on this call's data (once; cached in %s)",
-                            cls, calibration.path)
+                            "vlr: measuring the fastest kernel for %s on this call's data (once; "
+                            "cached in %s)%s", cls, calibration.path,
+                            "".join(f"; {k} {why}" for k, why in skipped.items()))
                     winner = calibration.record(cls, time_candidates(kernels, run, X.nbytes))
                     return load_kernel(winner)
         return load_kernel(entry["kernel"])

@@ -83,7 +83,7 @@ def run_checked(kernel, w, b, X, y):
     if not labels_ok:
         check_labels(y)  # raises, saying how
     if not finite:
-        explain_non_finite(X, w)
+        explain_non_finite(X, w, J=J)
     return J, dw, db
 
 
@@ -135,5 +135,5 @@ def train_with(kernel, X, Y, iterations, alpha, w0=None, b0=0.0):
     kernel = kernel.resolve(X, "train", (w, b, X, y, alpha, iterations))  # "auto": on these arrays
     w_out, b, costs = kernel.loop(w, b, X, y, alpha, iterations)
     if not (outputs_finite(0.0, w_out, b) and np.isfinite(costs).all()):
-        explain_non_finite(X, w)
+        explain_non_finite(X, w, costs=costs)
     return TrainResult(w=w_out.reshape(w_shape), b=b, costs=costs)
