@@ -35,6 +35,8 @@ _grid = _load("vlr/study/grid.py")
 KERNELS = list(_load("kernels/__init__.py").MODULES)
 SUITE_VERSION = _grid.SUITE_VERSION
 grid, grid_name, skip_reason = _grid.grid, _grid.grid_name, _grid.skip_reason
+#: Why a pure-Python kernel gets no single call at a point over its budget (bench_once.py).
+once_reason = _grid.once_reason
 make_step_data = _load("vlr/data.py").make_step_data
 #: Best seconds per call of each function, their blocks interleaved (A, B, A, B, ...) with a
 #: pause before each so that no other block's thread pool is spinning.

@@ -41,15 +41,32 @@ cdef extern from *:
     #ifndef VLR_CYTHON_VERSION
     #define VLR_CYTHON_VERSION "unknown"
     #endif
+    #if defined(__AVX512F__)
+    #define VLR_VECTOR_ISA "AVX-512"
+    #elif defined(__AVX2__)
+    #define VLR_VECTOR_ISA "AVX2"
+    #elif defined(__AVX__)
+    #define VLR_VECTOR_ISA "AVX"
+    #elif defined(__SSE4_2__)
+    #define VLR_VECTOR_ISA "SSE4.2"
+    #elif defined(__SSE2__)
+    #define VLR_VECTOR_ISA "SSE2"
+    #else
+    #define VLR_VECTOR_ISA "scalar"
+    #endif
     """
     const int VLR_OPENMP
     const char* VLR_CYTHON_VERSION
+    const char* VLR_VECTOR_ISA
     int vlr_max_threads() noexcept nogil
 
 #: True when this extension was compiled with OpenMP (otherwise every call runs on one thread).
 OPENMP = bool(VLR_OPENMP)
 #: The Cython version that generated this extension (set by setup.py).
 CYTHON_VERSION = VLR_CYTHON_VERSION.decode()
+#: The widest x86 vector instruction set the compiler was allowed (``-march``): what the C loops
+#: were vectorised for ("AVX-512", "AVX2", ..., "scalar" on other CPUs).
+VECTOR_ISA = VLR_VECTOR_ISA.decode()
 
 cdef Py_ssize_t PAD = 8  # doubles per 64-byte cache line
 

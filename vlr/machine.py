@@ -18,6 +18,106 @@ def _cpu_model():
     return platform.processor() or platform.machine()
 
 
+#: (vendor, family) -> [(first model, last model, generation)]: what /proc/cpuinfo's numbers mean.
+_GENERATIONS = {
+    ("AuthenticAMD", 23): [(0x00, 0x2F, "Zen"), (0x30, 0x7F, "Zen 2"), (0x90, 0x9F, "Zen 2")],
+    ("AuthenticAMD", 25): [(0x00, 0x0F, "Zen 3"), (0x10, 0x1F, "Zen 4"), (0x20, 0x5F, "Zen 3"),
+                           (0x60, 0x7F, "Zen 4"), (0xA0, 0xAF, "Zen 4")],
+    ("AuthenticAMD", 26): [(0x00, 0xFF, "Zen 5")],
+    ("GenuineIntel", 6): [(0x55, 0x55, "Skylake-SP"), (0x6A, 0x6C, "Ice Lake-SP"),
+                          (0x7D, 0x7E, "Ice Lake"), (0x8C, 0x8D, "Tiger Lake"),
+                          (0x8F, 0x8F, "Sapphire Rapids"), (0x97, 0x9A, "Alder Lake"),
+                          (0xAA, 0xAC, "Meteor Lake"), (0xAD, 0xAE, "Granite Rapids"),
+                          (0xB7, 0xBF, "Raptor Lake"), (0xCF, 0xCF, "Emerald Rapids")],
+}
+
+
+def _cpuinfo() -> dict:
+    """The first processor's fields of /proc/cpuinfo ({} where there is none)."""
+    fields: dict = {}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if not line.strip():
+                    break
+                key, _, value = line.partition(":")
+                fields[key.strip()] = value.strip()
+    except OSError:
+        pass
+    return fields
+
+
+def vector_isa(flags) -> str:
+    """The widest x86 vector instruction set among CPU ``flags`` ("AVX-512", "AVX2", ...).
+
+    Returns
+    -------
+    str
+    """
+    flags = set(flags)
+    for flag, name in (("avx512f", "AVX-512"), ("avx2", "AVX2"), ("avx", "AVX"),
+                       ("sse4_2", "SSE4.2"), ("sse2", "SSE2")):
+        if flag in flags:
+            return name
+    return "unknown"
+
+
+def _caches() -> dict:
+    """L1d, L2, L3 sizes in KiB (per core where private) from sysfs ({} where there is none)."""
+    sizes = {}
+    root = "/sys/devices/system/cpu/cpu0/cache"
+    try:
+        entries = sorted(os.listdir(root))
+    except OSError:
+        return sizes
+    for entry in entries:
+        if not entry.startswith("index"):
+            continue
+        try:
+            read = lambda name: open(os.path.join(root, entry, name)).read().strip()
+            level, kind, size = read("level"), read("type"), read("size")
+        except OSError:
+            continue
+        if kind == "Instruction":
+            continue
+        kib = int(size[:-1]) * (1024 if size.endswith("M") else 1) if size[-1] in "KM" else int(size) // 1024
+        sizes[f"L{level}{'d' if level == '1' else ''}"] = kib
+    return sizes
+
+
+def cpu_facts() -> dict:
+    """What the CPU is, by its own description: vendor, family and model, the generation they
+    mean, the vector ISA, the caches and the cores.
+
+    Returns
+    -------
+    dict
+        model, vendor, family, model_number, generation (None if not known), vector_isa,
+        caches_kib ({"L1d": 32, "L2": 512, "L3": 32768}), cores.
+    """
+    info = _cpuinfo()
+    vendor = info.get("vendor_id", "")
+    try:
+        family, model = int(info.get("cpu family", "")), int(info.get("model", ""))
+    except ValueError:
+        family = model = None
+    generation = next((name for lo, hi, name in _GENERATIONS.get((vendor, family), [])
+                       if model is not None and lo <= model <= hi), None)
+    return {"model": _cpu_model(), "vendor": vendor or platform.machine(), "family": family,
+            "model_number": model, "generation": generation,
+            "vector_isa": vector_isa(info.get("flags", "").split()),
+            "caches_kib": _caches(), "cores": os.cpu_count()}
+
+
+def _numba_target():
+    """The CPU LLVM compiles Numba's kernels for (e.g. "znver3"), or None without llvmlite."""
+    try:
+        import llvmlite.binding as llvm
+        return llvm.get_host_cpu_name()
+    except Exception:  # not installed, or an llvmlite without it
+        return None
+
+
 def _version(package):
     try:
         return metadata.version(package)
@@ -62,6 +162,8 @@ def machine_info(load_kernels: bool = True) -> dict:
     info = {
         "cpu": _cpu_model(),
         "cores": os.cpu_count(),
+        "cpu_facts": cpu_facts(),
+        "numba_target": _numba_target(),
         "platform": platform.platform(),
         "python": sys.version.split()[0],
         "versions": {p: _version(p) for p in ("vlr", "numpy", "numba", "llvmlite", "Cython",
@@ -82,6 +184,7 @@ def machine_info(load_kernels: bool = True) -> dict:
                 if name == "cython":
                     info["cython_openmp"] = module.OPENMP
                     info["cython_simd_math"] = getattr(module, "SIMD_MATH", None)
+                    info["cython_vector_isa"] = getattr(module, "VECTOR_ISA", None)
                     info["versions"]["Cython"] = module.CYTHON_VERSION
         info["kernel_threads"] = threads
     return info
@@ -97,8 +200,18 @@ def describe(info: dict) -> str:
     blas = ", ".join(f"{b['internal_api']} {b['version']} ({b['num_threads']} threads, "
                      f"{b['architecture']})" for b in info["blas"]) or "none found"
     v = info["versions"]
+    facts = info.get("cpu_facts", {})
+    caches = ", ".join(f"{k} {v // 1024} MB" if v >= 1024 else f"{k} {v} KB"
+                       for k, v in facts.get("caches_kib", {}).items())
+    built = [f"numba for {info['numba_target']}"] if info.get("numba_target") else []
+    if info.get("cython_vector_isa"):
+        built.append(f"cython for {info['cython_vector_isa']}")
     lines = [
         f"machine : {info['cpu']}, {info['cores']} cores, {info['platform']}",
+        f"cpu     : {facts.get('generation') or 'generation unknown'} "
+        f"(family {facts.get('family')} model {facts.get('model_number')}), "
+        f"{facts.get('vector_isa', '?')}" + (f", {caches}" if caches else "")
+        + (f"; kernels built: {', '.join(built)}" if built else ""),
         f"software: Python {info['python']}, NumPy {v['numpy']}, Numba {v['numba']}, "
         f"Cython {v['Cython']}, vlr {v['vlr']}",
         f"BLAS    : {blas}",

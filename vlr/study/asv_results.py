@@ -28,6 +28,7 @@ class Results:
     python: str = ""
     requirements: dict = field(default_factory=dict)  # asv's matrix pins (empty with --python=same)
     values: dict = field(default_factory=dict)  # benchmark -> {params tuple: float or None}
+    quartiles: dict = field(default_factory=dict)  # benchmark -> {params tuple: (q25, q75)}
 
     def get(self, benchmark):
         """Values of the benchmark whose name ends with ``.benchmark`` (e.g. "Class.method").
@@ -38,6 +39,20 @@ class Results:
             Parameter tuple -> value; empty if the benchmark has no results.
         """
         for name, table in self.values.items():
+            if name.endswith("." + benchmark):
+                return table
+        return {}
+
+    def spread(self, benchmark):
+        """The interquartile range of the samples asv took, per parameter tuple (timing
+        benchmarks only; asv keeps no spread for ``track_`` values).
+
+        Returns
+        -------
+        dict
+            Parameter tuple -> (q25, q75); empty if not recorded.
+        """
+        for name, table in self.quartiles.items():
             if name.endswith("." + benchmark):
                 return table
         return {}
@@ -101,6 +116,11 @@ def load_results(path, suite_version=SUITE_VERSION):
         values, params = row[i_result], row[i_params]
         combos = list(itertools.product(*[[_literal(p) for p in ps] for ps in params])) or [()]
         results.values[name] = dict(zip(combos, values or [None] * len(combos)))
+        q = [row[columns.index(c)] if c in columns and len(row) > columns.index(c) else None
+             for c in ("stats_q_25", "stats_q_75")]
+        if q[0] and q[1]:
+            results.quartiles[name] = {k: (a, b) for k, a, b in zip(combos, q[0], q[1])
+                                       if a is not None and b is not None}
     if wrong:
         raise ResultsError(
             f"{path} holds results of suite version(s) {', '.join(sorted(wrong))}, but this vlr "

@@ -49,6 +49,31 @@ def grid():
     return GRIDS[grid_name()]
 
 
+#: One call of a pure-Python kernel at a point over its budget is still measured once (the
+#: verdict counts only points with both sides measured): up to this many elements of X, about
+#: 30 s of two_loops.
+ONCE_MAX_ELEMENTS = 100_000_000
+
+
+def once_reason(kernel, m, n_x):
+    """Why (kernel, m, n_x) gets no single-call measurement either, or ``""``: only the two
+    pure-Python kernels at points over their time budget are measured once, up to
+    :data:`ONCE_MAX_ELEMENTS` and the X size limit.
+
+    Returns
+    -------
+    str
+    """
+    reason = skip_reason(kernel, m, n_x)
+    if kernel not in ("two_loops", "one_loop") or not reason:
+        return "measured by the repeated benchmarks" if not reason else reason
+    if "budget" not in reason:  # over the X size limit
+        return reason
+    if m * n_x > ONCE_MAX_ELEMENTS:
+        return f"one call of {kernel} at m·n_x > {ONCE_MAX_ELEMENTS:.0e} takes minutes"
+    return ""
+
+
 def skip_reason(kernel, m, n_x):
     """Why (kernel, m, n_x) is not measured, or ``""``. Skipped points are shown as n/a, never
     extrapolated. ``VLR_BENCH_MAX_ELEMENTS`` raises the X size limit for bigger machines.

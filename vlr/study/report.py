@@ -86,14 +86,15 @@ def dask_line(results):
 
 
 def asv_graph(benchmark, x_axis="m", machine=None, **params):
-    """The asv page's URL fragment for ``benchmark``'s graph with ``x_axis`` on the x axis and
-    the given parameter values selected (asv matches them as the repr strings it stores).
+    """The asv page's URL fragment for ``benchmark``'s graph with ``x_axis`` on the x axis, a
+    log y axis (the kernels span five decades) and the given parameter values selected (asv
+    matches them as the repr strings it stores).
 
     Returns
     -------
     str
     """
-    query = [("x-axis", x_axis)] + [(f"p-{k}", repr(v)) for k, v in params.items()]
+    query = [("x-axis", x_axis), ("y-axis-scale", "log")] + [(f"p-{k}", repr(v)) for k, v in params.items()]
     if machine:
         query.append(("machine", machine))
     return "#" + benchmark + "?" + urllib.parse.urlencode(query, quote_via=urllib.parse.quote)
@@ -165,17 +166,24 @@ def _attribution(results):
             f"`{results.commit[:8]}` (committed {when:%Y-%m-%d}).*")
 
 
-def _environment(results, path):
+def _environment(results, path, profile=None):
     m = results.machine
+    profile = profile or {}
     threads = results.get("TrackThreads.track_threads")
     recorded = ", ".join(f"{lib[0]}: {n}" for lib, n in threads.items() if n) if threads else ""
-    lines = [f"machine `{m.get('machine', '?')}`: {m.get('cpu', '?')}, {m.get('num_cpu', '?')} "
-             f"CPUs, {m.get('ram', '?')} RAM, {m.get('os', '?')}",
+    cpus = m.get("num_cpu") or profile.get("cores")
+    lines = [f"machine `{m.get('machine', '?')}`: {m.get('cpu', '?')}"
+             + (f", {cpus} CPUs" if cpus else "") + f", {m.get('ram', '?')} RAM, {m.get('os', '?')}",
              f"commit `{results.commit}`, results file `{path}`",
              f"Python {results.python or '?'}; pinned libraries: "
              + (", ".join(f"{k} {v}" for k, v in sorted(results.requirements.items())) or
                 "none (the environment vlr study ran in)"),
              f"threads and BLAS: {recorded or 'not recorded'}"]
+    if profile:
+        built = profile.get("kernels_built_for") or {}
+        lines.append(f"vector ISA {profile.get('vector_isa', '?')}; compiled kernels built for: "
+                     + ", ".join(f"{k} {v}" for k, v in built.items() if v) + " "
+                     f"(`benchmarks/machines/{m.get('machine', '?')}.json`)")
     return lines
 
 
@@ -194,10 +202,10 @@ code{background:#f3f5f7;padding:0 .25em;border-radius:3px}
 """
 
 
-def _render_html(md_text, title, asv_href):
+def _render_html(md_text, title, asv_href, home_href="index.html"):
     from markdown_it import MarkdownIt
     body = MarkdownIt("commonmark", {"html": True}).enable("table").render(md_text)
-    nav = (f"<nav><a href='index.html'>Study</a><a href='{asv_href}'>asv: grid</a>"
+    nav = (f"<nav><a href='{home_href}'>Study</a><a href='{asv_href}'>asv: grid</a>"
            f"<a href='{asv_href}#summarylist'>asv: list</a>"
            f"<a href='{asv_href}#regressions'>asv: regressions</a></nav>")
     return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
@@ -209,20 +217,49 @@ def _figure(name, caption, link):
     return f"[![{caption}]({name})]({link})\n\n{caption} [Open it in asv]({link}).\n"
 
 
+def model_section(study) -> list[str]:
+    """The cost model of one machine as Markdown: constants per kernel, worst residual, misses.
+
+    Returns
+    -------
+    list of str
+    """
+    from .cost_model import TOLERANCE, misses
+    from .tables import model_table
+    if not study.models:
+        return []
+    missed = misses(study.models)
+    md = model_table(study).markdown() + [
+        "", f"Fitted to this machine's float64 steps by non-negative least squares on relative "
+        f"errors (`vlr/study/cost_model.py`): t ≈ max(per call + per example·m + per "
+        f"element·m·n_x, passes·bytes ÷ roof). Stated error ±{TOLERANCE:.0%}."]
+    if missed:
+        md += ["", "**Points the model misses by more than its stated error** (predicted ÷ "
+               "measured − 1): " + "; ".join(f"{k} at (m={m:g}, n_x={n}) {r:+.0%}"
+                                             for k, m, n, r in missed) + "."]
+    else:
+        md += ["", f"Every measured point is within ±{TOLERANCE:.0%} of the model."]
+    return md + [""]
+
+
 def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks/results",
-                 asv_href="asv/index.html"):
-    """Write the study's page: ``report.md``, ``index.html``, ``table.csv`` and SVG figures.
+                 asv_href="asv/index.html", profile=None, home_href=None):
+    """Write one machine's study page: ``report.md``, ``index.html``, ``table.csv`` and SVG figures.
 
     Parameters
     ----------
     results_path : path, optional
         The asv results file of the study (default: the newest in ``results_dir``).
     out_dir : path
-        Where to write (the site's root for ``vlr site``).
+        Where to write.
     results_dir : path
         Where the kept results are: the history figure uses every file of the same machine.
     asv_href : str
         Where asv's pages are, relative to ``out_dir``; figures link into them.
+    profile : dict, optional
+        The machine's profile (``benchmarks/machines/<name>.json``).
+    home_href : str, optional
+        The across-machines first page, relative to ``out_dir`` (linked from this page).
 
     Returns
     -------
@@ -234,9 +271,13 @@ def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks
     vlr.study.asv_results.ResultsError
         When there are no usable results.
     """
+    from .cost_model import predicted_speedup
+    from .machine_study import study_of
     path = Path(results_path) if results_path else _newest_study(results_dir)
     results = load_results(path)
-    rows = build_rows(results)
+    kept = kept_results(Path(path).parent.parent, path.parent.name)
+    study = study_of(results, kept, profile)
+    rows = study.rows
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with open(out / "table.csv", "w", newline="") as f:
@@ -247,17 +288,23 @@ def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks
     f64 = [r for r in rows if r.dtype == "float64"] or rows
     machine = results.machine.get("machine")
     step_graph = "bench_step.TimeGradientStep.time_gradient_step"
-    lines = verdict(rows, results)
+    lines = verdict(rows, results, study.models)
     by = _attribution(results)
     grid = grid_of(rows)
     reproduce = (f"git checkout {results.commit[:8]} && pip install -e . && "
                  f"VLR_BENCH_GRID={grid} vlr study")
-    md = ["# Is vectorized logistic regression ~300x faster? The vlr study", "",
-          by + f" Reproduce: `{reproduce}`.", "", "## Verdict", ""]
+    md = [f"# The vlr study on `{machine}`", ""]
+    if home_href:
+        md += [f"[← every machine side by side]({home_href})", ""]
+    md += [by + f" Reproduce: `{reproduce}`.", "", "## Verdict", ""]
     md += [f"- {l}" for l in lines] + [""]
 
-    figs = [_figure(plots.heat_maps(f64, out),
-                    "Speed-up over two loops across m × n_x; red cells reach the course's claim.",
+    predict = {k: (lambda m, n, k=k: predicted_speedup(study.models, k, "two_loops", m, n))
+               for k in ("numpy", "one_loop")}
+    figs = [_figure(plots.heat_maps(study.full, study.partial, out, predict["numpy"], predict["one_loop"]),
+                    "Speed-up over two loops across m × n_x; red cells reach the course's claim, "
+                    "hatched cells are the cost model's predictions (not measured, not counted), "
+                    "the dashed line is where the model expects the claim.",
                     asv_href + asv_graph("bench_step.TrackSpeedupVsTwoLoops.track_speedup",
                                          machine=machine, kernel="numpy", dtype="float64"))]
     roof = roof_table(results)
@@ -266,17 +313,18 @@ def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks
                             "Bytes of X per second ÷ the stream-read roof measured in the same run.",
                             asv_href + asv_graph("bench_bandwidth.TrackStreamBandwidth.track_stream_read",
                                                  x_axis="nbytes", machine=machine)))
-    kept = kept_results(Path(path).parent.parent, path.parent.name)
     series = history_series(kept)
     if len(kept) > 1 and series:
         labels = [f"{k.commit[:7]}" for k in kept]
-        figs.append(_figure(plots.history(series, labels, out),
+        figs.append(_figure(plots.history(series, labels, out, band=noise_limit_of(study)),
                             f"The fastest compiled kernel's speed-up over NumPy at {len(kept)} "
-                            f"kept commits on `{machine}` ({', '.join(labels)}).",
+                            f"kept commits on `{machine}` ({', '.join(labels)}); hollow markers: "
+                            f"a change from the previous commit within the noise band (a tie).",
                             asv_href + asv_graph("bench_step.TrackSpeedupVsNumpy.track_speedup",
                                                  x_axis="commit", machine=machine,
                                                  kernel="cython", dtype="float64")))
     md += ["## Figures", "", by, ""] + figs
+    md += ["## Why: the cost model of this machine", "", by, ""] + model_section(study)
     md += ["## Time per step vs m", "", by, ""]
     md += [_figure(plots.time_vs_m(f64, out, n_x), f"Time per step vs m at n_x = {n_x}.",
                    asv_href + asv_graph(step_graph, machine=machine, n_x=n_x, dtype="float64"))
@@ -308,10 +356,23 @@ def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks
     dask = dask_line(results)
     if dask:
         md += ["## Beyond one machine", "", by, "", dask, ""]
-    md += ["## Where these numbers come from", ""] + [f"- {e}" for e in _environment(results, path)]
+    md += ["## Where these numbers come from", ""] + [f"- {e}" for e in _environment(results, path, profile)]
     md += [f"- to reproduce: `{reproduce}`",
            "- kept commits on this machine: " + ", ".join(f"`{k.commit[:8]}`" for k in kept), ""]
     text = "\n".join(md)
     (out / "report.md").write_text(text, encoding="utf-8")
-    (out / "index.html").write_text(_render_html(text, "vlr study", asv_href), encoding="utf-8")
+    (out / "index.html").write_text(_render_html(text, f"vlr study: {machine}", asv_href,
+                                                 home_href or "index.html"), encoding="utf-8")
     return out, rows, lines
+
+
+def noise_limit_of(study) -> float:
+    """The half-width of the noise band of a machine's run (at least the 10 % the study warns at).
+
+    Returns
+    -------
+    float
+    """
+    from .verdict import NOISE_LIMIT
+    band = study.noise
+    return max(NOISE_LIMIT, *(abs(v - 1) for v in band)) if band else NOISE_LIMIT

@@ -113,8 +113,46 @@ def write_asv_config(dest, config="asv.conf.json", **paths):
     return Path(dest)
 
 
+def measured_benchmarks(results_dir) -> set[str]:
+    """Names of the benchmarks with at least one measured value in some results file.
+
+    Returns
+    -------
+    set of str
+    """
+    names = set()
+    for path in Path(results_dir).glob("*/*.json"):
+        if path.name == "machine.json":
+            continue
+        try:
+            data = json.loads(path.read_text())
+            i = data["result_columns"].index("result")
+            for name, row in data["results"].items():
+                values = row[i] if isinstance(row, list) and len(row) > i else None
+                if isinstance(values, list) and any(v is not None and v == v for v in values):
+                    names.add(name)
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return names
+
+
+def _pruned_results(results_dir, dest) -> Path:
+    """A copy of ``results_dir`` whose benchmarks.json lists only benchmarks with results, so
+    asv's grid has no empty tile (each a 404 for its missing graph)."""
+    shutil.copytree(results_dir, dest)
+    listing = Path(dest) / "benchmarks.json"
+    if listing.exists():
+        benchmarks = json.loads(listing.read_text())
+        keep = measured_benchmarks(results_dir)
+        listing.write_text(json.dumps({k: v for k, v in benchmarks.items()
+                                       if k == "version" or k in keep}))
+    return Path(dest)
+
+
 def publish_asv(html_dir, results_dir="benchmarks/results", config="asv.conf.json"):
     """Run ``asv publish`` from ``results_dir`` into ``html_dir`` and make it readable offline.
+
+    Benchmarks without any result are left out of asv's pages (no empty tiles).
 
     Returns
     -------
@@ -123,8 +161,9 @@ def publish_asv(html_dir, results_dir="benchmarks/results", config="asv.conf.jso
     """
     root = Path(config).resolve().parent
     with tempfile.TemporaryDirectory() as tmp:
+        pruned = _pruned_results(results_dir, Path(tmp) / "results")
         tmp_config = write_asv_config(Path(tmp) / "asv.conf.json", config,
-                                      results_dir=results_dir, html_dir=html_dir)
+                                      results_dir=pruned, html_dir=html_dir)
         proc = subprocess.run([sys.executable, "-m", "asv", "publish", "--config", str(tmp_config)],
                               capture_output=True, text=True, cwd=root)
     if proc.returncode != 0:
@@ -135,33 +174,60 @@ def publish_asv(html_dir, results_dir="benchmarks/results", config="asv.conf.jso
 
 
 def build_site(site_dir=".asv/html", results_dir="benchmarks/results", config="asv.conf.json",
-               results_path=None):
+               results_path=None, profiles_dir=None):
     """Build the whole site from asv results, running no benchmark.
 
     Parameters
     ----------
     site_dir : path
-        Output: ``index.html`` is the study, ``asv/`` holds asv's pages.
+        Output: ``index.html`` is the study across machines, ``machines/<name>/`` each
+        machine's own page, ``asv/`` asv's pages.
     results_dir : path
         The asv results (the kept ones plus any this machine added with ``vlr study``).
     config : path
         The repository's asv.conf.json (asv publish reads the git history next to it).
     results_path : path, optional
-        The results file the study's page shows (default: the newest in ``results_dir``).
+        A results file whose machine page shows it instead of that machine's newest.
+    profiles_dir : path, optional
+        The machine profiles (default: ``machines/`` beside ``results_dir``).
 
     Returns
     -------
     (Path, list, list)
-        The site's directory, the study's table rows and its verdict lines.
+        The site's directory, and the table rows and verdict lines of the first machine shown
+        (the reader's own when it has results).
     """
+    from .across import machine_href, write_across
+    from .asv_results import ResultsError, load_results
+    from .machine_study import all_studies
+    from .machines import load_profiles, local_machine_name
     from .report import write_report
     site = Path(site_dir)
     if not Path(config).exists():
         raise SiteError(f"no {config} here: run vlr site from the root of a clone of vlr")
+    if not any(p.name != "machine.json" for p in Path(results_dir).glob("*/*.json")):
+        raise ResultsError(f"no asv results in {results_dir}/ -- run the study first (`vlr study`), "
+                           f"or point --results-dir at a directory of asv results")
+    profiles = load_profiles(profiles_dir or Path(results_dir).parent / "machines")
+    studies = all_studies(results_dir, profiles, local_machine_name())
+    if results_path is not None:
+        chosen = load_results(results_path)
+        studies = [s for s in studies if s.name != chosen.machine.get("machine")]
+        from .machine_study import study_of
+        name = chosen.machine.get("machine")
+        studies.insert(0, study_of(chosen, None, profiles.get(name), own=name == local_machine_name()))
+    if not studies:
+        raise ResultsError(f"no results in {results_dir}/ hold the study's step timings "
+                           f"(TimeGradientStep): run `vlr study`")
     publish_asv(site / "asv", results_dir, config)
-    _, rows, lines = write_report(results_path, out_dir=site, results_dir=results_dir,
-                                  asv_href="asv/index.html")
-    return site, rows, lines
+    first = None
+    for study in studies:
+        out, rows, lines = write_report(study.results.path, out_dir=site / machine_href(study).rsplit("/", 1)[0],
+                                        results_dir=results_dir, asv_href="../../asv/index.html",
+                                        profile=study.profile, home_href="../../index.html")
+        first = first or (rows, lines)
+    write_across(studies, site, asv_href="asv/index.html")
+    return site, first[0], first[1]
 
 
 def serve(site_dir, port=8000):

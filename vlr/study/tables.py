@@ -150,3 +150,92 @@ def fits_table(fits) -> Table:
                    f"{f['speedup']:.2f}x",
                    "n/a" if f["objective_gap"] is None else format(f["objective_gap"], ".1e"))
                   for f in fits], "lrrrr")
+
+
+def model_table(study) -> Table:
+    """One machine's cost model: each kernel's fitted constants, its RMS and worst residual.
+
+    Returns
+    -------
+    Table
+    """
+    from .cost_model import format_constants
+    rows = []
+    for kernel in KERNELS:
+        model = study.models.get(kernel)
+        if model is None:
+            continue
+        m, n, r = model.worst
+        rows.append((kernel, format_seconds(model.fixed), format_seconds(model.per_example),
+                     format_seconds(model.per_element), str(model.passes),
+                     f"{model.rms:.0%}", f"{r:+.0%} at (m={m:g}, n_x={n})"))
+    return Table(("kernel", "per call", "per example", "per element of X", "passes over X",
+                  "RMS residual", "worst residual"), rows, "lrrrrrl")
+
+
+def _cells(cells):
+    return ", ".join(f"{c.m:g}×{c.n_x}" for c in cells) or "none"
+
+
+def machines_verdict_table(studies) -> Table:
+    """Machines side by side: where ~300x and ~10x hold (measured points only), the fastest
+    kernel over NumPy at the smallest and the largest X, its fraction of the roof, and
+    ``vlr.train`` against the course's loop.
+
+    Returns
+    -------
+    Table
+    """
+    rows = []
+    for s in studies:
+        claims = s.claims()
+        held, measured, predicted = claims["full"]
+        p_held, p_measured, _ = claims["partial"]
+        small, large, roof = s.fastest_vs_numpy(False), s.fastest_vs_numpy(True), s.roof_fraction()
+        train = s.target("train_vs_course")
+        rows.append((
+            f"`{s.name}`" + (" **(yours)**" if s.own else ""),
+            f"{len(held)} of {len(measured)}: {_cells(held)}"
+            + (f" ({len(predicted)} not measured)" if predicted else ""),
+            f"{len(p_held)} of {len(p_measured)}: {_cells(p_held)}",
+            "n/a" if small is None else f"{fmt_x(small[0])} ({small[1]}, {small[2]:g}×{small[3]})",
+            "n/a" if large is None else f"{fmt_x(large[0])} ({large[1]}, {large[2]:g}×{large[3]})",
+            "n/a" if roof is None else f"{roof[0]:.0%} ({roof[1]}, {roof[2]:g}×{roof[3]})",
+            "not run" if train is None else fmt_x(train),
+            f"`{s.results.commit[:8]}`"))
+    return Table(("machine", "~300x holds (numpy vs two loops; m×n_x)", "~10x holds (one loop, 5–20x)",
+                  "fastest ÷ NumPy, smallest X", "fastest ÷ NumPy, largest X", "fastest's share of the roof",
+                  "vlr.train ÷ course's loop", "commit"), rows, "llllllrl")
+
+
+def machines_params_table(studies) -> Table:
+    """Machines side by side: what the verdict depends on, measured or fitted on each.
+
+    Returns
+    -------
+    Table
+    """
+    rows = []
+    for s in studies:
+        p = s.profile
+        caches = p.get("caches_kib") or {}
+        cache = " / ".join(f"{caches[k] // 1024} MB" if caches[k] >= 1024 else f"{caches[k]} KB"
+                           for k in ("L1d", "L2", "L3") if k in caches) or "?"
+        built = p.get("kernels_built_for") or {}
+        threads = p.get("threads") or {}
+        two, numpy = s.models.get("two_loops"), s.models.get("numpy")
+        blas = next((str(lib[0]).removeprefix("blas: ") for lib in s.results.get("TrackThreads.track_threads")
+                     if str(lib[0]).startswith("blas: ")), p.get("blas") or "?")
+        rows.append((
+            f"`{s.name}`" + (" **(yours)**" if s.own else ""),
+            (p.get("generation") or "?") + f" ({s.results.machine.get('cpu', p.get('cpu', '?'))})",
+            f"{p.get('vector_isa', '?')}; built: numba {built.get('numba') or '?'}, cython {built.get('cython') or '?'}",
+            cache,
+            f"{p.get('cores', '?')} / " + ", ".join(f"{k} {v}" for k, v in threads.items() if v),
+            "n/a" if s.largest_roof is None else f"{s.largest_roof / 1e9:.1f} GB/s",
+            "n/a" if numpy is None else format_seconds(numpy.fixed),
+            "n/a" if two is None else format_seconds(two.per_element),
+            str(blas)))
+    return Table(("machine", "CPU", "vector ISA (kernels built for)", "L1d / L2 / L3", "cores / threads used",
+                  "stream-read roof (largest array)", "NumPy's fixed cost per step (fitted)",
+                  "interpreter per element (two loops, fitted)", "BLAS (kernel)"), rows, "lllllrrrl")

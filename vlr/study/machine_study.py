@@ -1,0 +1,155 @@
+"""One machine's study: its newest results, rows, roof, fitted cost model and claim cells.
+
+Both the machine's own page (:mod:`vlr.study.report`) and the first page across machines
+(:mod:`vlr.study.across`) are built from these, so a number is computed once and shown the same
+way on both.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .asv_results import Results, ResultsError, load_results
+from .cost_model import KernelModel, fit_machine
+from .plots import COURSE_FULL
+from .verdict import (Cell, Row, _nearest, _num, build_rows, claim_cells, claim_summary,
+                      noise_band, roof_table, single_calls)
+
+
+@dataclass
+class MachineStudy:
+    """Everything the pages show about one machine.
+
+    Attributes
+    ----------
+    name : str
+    results : Results
+        The newest results file of this machine holding the step timings.
+    kept : list of Results
+        Every readable results file of the machine, oldest first (the history).
+    rows : list of Row
+    roof : dict
+        nbytes -> bytes/s (``TrackStreamBandwidth``).
+    models : dict
+        kernel -> KernelModel (:mod:`vlr.study.cost_model`).
+    full, partial : list of Cell
+        numpy and one_loop vs two_loops at every point.
+    profile : dict
+        ``benchmarks/machines/<name>.json``, or {}.
+    own : bool
+        True for the reader's own machine (``asv machine`` of this computer).
+    """
+
+    name: str
+    results: Results
+    kept: list
+    rows: list
+    roof: dict
+    models: dict
+    full: list
+    partial: list
+    profile: dict = field(default_factory=dict)
+    own: bool = False
+
+    def roof_at(self, nbytes: float) -> float | None:
+        """The stream-read roof measured nearest to ``nbytes`` (bytes/s), or None."""
+        return _nearest(self.roof, nbytes)
+
+    @property
+    def largest_roof(self) -> float | None:
+        """The roof at the largest array measured (bytes/s): memory, not cache."""
+        return self.roof[max(self.roof)] if self.roof else None
+
+    def fastest_vs_numpy(self, largest: bool) -> tuple | None:
+        """(speed-up, kernel, m, n_x) of the best compiled kernel over NumPy at the smallest or
+        the largest X measured (float64), or None."""
+        pts = [r for r in self.rows if r.dtype == "float64" and r.kernel in ("numba", "cython") and r.vs_numpy]
+        if not pts:
+            return None
+        size = (max if largest else min)(r.m * r.n_x for r in pts)
+        best = max((r for r in pts if r.m * r.n_x == size), key=lambda r: r.vs_numpy)
+        return best.vs_numpy, best.kernel, best.m, best.n_x
+
+    def roof_fraction(self) -> tuple | None:
+        """(fraction, kernel, m, n_x): the fastest compiled kernel's bytes of X per second at
+        the largest X, over the roof there; None if not measured."""
+        pts = [r for r in self.rows if r.dtype == "float64" and r.kernel in ("numba", "cython") and r.seconds]
+        if not pts or not self.roof:
+            return None
+        size = max(r.m * r.n_x for r in pts)
+        best = min((r for r in pts if r.m * r.n_x == size), key=lambda r: r.seconds)
+        nbytes = best.m * best.n_x * 8
+        return nbytes / best.seconds / self.roof_at(nbytes), best.kernel, best.m, best.n_x
+
+    def target(self, key: str) -> float | None:
+        """A speed target's value from ``TrackTarget`` (e.g. ``train_vs_course``), or None."""
+        return _num(self.results.get("TrackTarget.track_target").get((key,)))
+
+    def claims(self):
+        """``{"full": (held, measured, predicted), "partial": (...)}`` over this machine's cells.
+
+        Returns
+        -------
+        dict
+        """
+        return {"full": claim_summary(self.full, "full", COURSE_FULL),
+                "partial": claim_summary(self.partial, "partial", 5, 20)}
+
+    @property
+    def noise(self) -> tuple | None:
+        return noise_band(self.rows)
+
+
+def study_of(results: Results, kept: list | None = None, profile: dict | None = None,
+             own: bool = False) -> MachineStudy:
+    """The :class:`MachineStudy` of one results file.
+
+    Returns
+    -------
+    MachineStudy
+    """
+    rows = build_rows(results)
+    roof = roof_table(results)
+    models = fit_machine(rows, (lambda nbytes: _nearest(roof, nbytes)) if roof else None,
+                         single_calls(results))
+    return MachineStudy(name=results.machine.get("machine", Path(results.path).parent.name),
+                        results=results, kept=kept or [results], rows=rows, roof=roof,
+                        models=models, full=claim_cells(rows, results, "numpy", models),
+                        partial=claim_cells(rows, results, "one_loop", models),
+                        profile=profile or {}, own=own)
+
+
+def machine_results(results_dir) -> dict[str, list[Results]]:
+    """Every readable results file per machine directory of ``results_dir``, oldest first.
+
+    Returns
+    -------
+    dict
+        machine -> list of Results.
+    """
+    out: dict[str, list[Results]] = {}
+    for path in sorted(Path(results_dir).glob("*/*.json")):
+        if path.name == "machine.json":
+            continue
+        try:
+            out.setdefault(path.parent.name, []).append(load_results(path))
+        except ResultsError:
+            continue
+    return {m: sorted(v, key=lambda r: r.date) for m, v in sorted(out.items())}
+
+
+def all_studies(results_dir, profiles: dict | None = None, own_name: str | None = None) -> list[MachineStudy]:
+    """One :class:`MachineStudy` per machine in ``results_dir`` that has step timings (the
+    reader's own machine first, then the others by name).
+
+    Returns
+    -------
+    list of MachineStudy
+    """
+    studies = []
+    for name, kept in machine_results(results_dir).items():
+        with_steps = [r for r in kept if r.get("TimeGradientStep.time_gradient_step")]
+        if not with_steps:
+            continue
+        studies.append(study_of(with_steps[-1], kept, (profiles or {}).get(name), own=name == own_name))
+    return sorted(studies, key=lambda s: (not s.own, s.name))
