@@ -20,7 +20,7 @@ class TimeGradientStep:
     param_names = ["kernel", "m", "n_x", "dtype"]
     timer = timeit.default_timer  # threads: process time would sum over them (asv #725)
     version = SUITE_VERSION
-    repeat = (1, 10, 10.0)
+    repeat = (1, 10, 5.0)  # at most 5 s of samples per point: the quick study within ~15 min
     warmup_time = 0.1
 
     def setup(self, kernel, m, n_x, dtype):

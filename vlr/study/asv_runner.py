@@ -1,16 +1,26 @@
 """``vlr study``: run the asv suite, then build the site from the results -- one command.
 
 Runs asv against the current environment (``asv run --python=same --set-commit-hash HEAD``),
-so it measures exactly what is installed, with a progress bar fed by asv's own progress lines.
+so it measures exactly what is installed, with progress fed by asv's own progress lines and
+the time left estimated from the benchmarks' durations in the newest kept results. The
+machine is named for its hardware (:func:`vlr.study.machines.proposed_name`) unless asv
+already knows it, and its profile is written beside the results.
 """
 import json
 import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 _PROGRESS = re.compile(r"^\[\s*([\d.]+)%\]\s*[·.]+\s*(.*)")
+#: What the quick study runs: the verdict's benchmarks (steps, speed-ups, single calls, the roof,
+#: threads, NumPy's parts, the training and overhead targets). Peers, Dask, the fit race, peak
+#: memory, compile times and the heavy targets run with ``vlr study --everything`` (and on the
+#: full grid).
+QUICK_BENCH = ("TimeGradientStep|TrackSpeedupVs|TrackOneCall|TrackStreamBandwidth|TrackThreads|"
+               "TimeNumpyParts|TrackTarget.track_target\\('(overhead_us|train_vs_course)'\\)")
 
 
 class StudyError(RuntimeError):
@@ -39,19 +49,87 @@ def head_commit():
                          "commit)") from exc
 
 
+def expected_durations(results_dir="benchmarks/results", machine=None):
+    """Seconds each benchmark took in the newest results file that records durations (this
+    machine's if it has one): what the time left is estimated from.
+
+    Returns
+    -------
+    dict
+        benchmark name -> seconds; empty when no results record durations.
+    """
+    best, best_key = {}, None
+    for path in Path(results_dir).glob("*/*.json"):
+        if path.name == "machine.json":
+            continue
+        try:
+            data = json.loads(path.read_text())
+            i = data["result_columns"].index("duration")
+            durations = {name: float(row[i]) for name, row in data["results"].items()
+                         if len(row) > i and row[i]}
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        key = (path.parent.name == machine, data.get("date", 0))
+        if durations and (best_key is None or key > best_key):
+            best, best_key = durations, key
+    return best
+
+
+class TimeLeft:
+    """Estimates the time left of an asv run from the benchmarks started so far, weighted by
+    their durations in an earlier run and scaled by how fast this run goes."""
+
+    def __init__(self, durations, selected=None):
+        self.durations = {k: v for k, v in durations.items()
+                          if selected is None or re.search(selected, k)}
+        self.total = sum(self.durations.values())
+        self.done: set = set()
+        self.start = time.monotonic()
+
+    def update(self, benchmark):
+        """Record that ``benchmark`` has started; return the estimated seconds left, or None."""
+        finished = {k for k in self.durations if k in self.done}
+        self.done.add(benchmark)
+        expected_done = sum(self.durations[k] for k in finished)
+        if not self.total or expected_done <= 0:
+            return None
+        pace = (time.monotonic() - self.start) / expected_done
+        return max(0.0, (self.total - expected_done) * pace)
+
+
+def ensure_machine(results_dir="benchmarks/results"):
+    """The asv machine name of this computer; described to asv first if it has no name yet,
+    under a name that says the hardware. Writes the machine's profile beside the results.
+
+    Returns
+    -------
+    str
+    """
+    from ..machine import machine_info
+    from .machines import asv_description, local_machine_name, proposed_name, write_profile
+    info = machine_info()
+    name = local_machine_name()
+    if name is None:
+        name = proposed_name(info)
+        _asv("machine", "--yes", "--machine", name, "--cpu", asv_description(info),
+             "--num_cpu", str(info["cores"]))
+    write_profile(name, info, Path(results_dir).parent / "machines")
+    return name
+
+
 def run_benchmarks(grid="quick", bench=None, on_progress=None, log_path=".asv/study.log",
                    results_dir="benchmarks/results"):
     """Run the asv suite on the installed vlr over ``grid``; returns the log path.
 
     The results land in ``results_dir`` (``benchmarks/results``, kept in the repository) under
-    this machine's asv name (``asv machine``; the host name unless set).
+    this machine's asv name (:func:`ensure_machine`), its profile in ``benchmarks/machines``.
 
     Parameters
     ----------
     grid : {"quick", "full", "tiny"}
     bench : str, optional
         asv ``--bench`` regular expression selecting benchmarks.
-    on_progress : callable(percent: float, what: str), optional
+    on_progress : callable(percent: float, what: str, seconds_left: float or None), optional
 
     Returns
     -------
@@ -61,15 +139,10 @@ def run_benchmarks(grid="quick", bench=None, on_progress=None, log_path=".asv/st
     if not Path("asv.conf.json").exists():
         raise StudyError("no asv.conf.json here: run vlr study from the root of the vlr repository")
     commit = head_commit()
-    machines = Path("~/.asv-machine.json").expanduser()
-    if not machines.exists():
-        _asv("machine", "--yes")  # describe this machine once, under its host name
+    machine = ensure_machine(results_dir)
     env = dict(os.environ, VLR_BENCH_GRID=grid, PYTHONUNBUFFERED="1")  # live progress lines
     cmd = [sys.executable, "-m", "asv", "run", "--python=same", "--set-commit-hash", commit,
-           "--show-stderr"]
-    named = [k for k in json.loads(machines.read_text()) if k != "version"]
-    if len(named) == 1:  # the one machine described here, whatever the host is called
-        cmd += ["--machine", named[0]]
+           "--show-stderr", "--machine", machine]
     if Path(results_dir).resolve() != Path("benchmarks/results").resolve():
         from .site import write_asv_config
         Path(".asv").mkdir(exist_ok=True)
@@ -77,6 +150,7 @@ def run_benchmarks(grid="quick", bench=None, on_progress=None, log_path=".asv/st
     if bench:
         cmd += ["--bench", bench]
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+    left = TimeLeft(expected_durations(results_dir, machine), bench)
     with open(log_path, "w", buffering=1) as log, subprocess.Popen(cmd, stdout=subprocess.PIPE,
                                                       stderr=subprocess.STDOUT, text=True,
                                                       env=env) as proc:
@@ -84,7 +158,8 @@ def run_benchmarks(grid="quick", bench=None, on_progress=None, log_path=".asv/st
             log.write(line)
             match = _PROGRESS.match(line)
             if match and on_progress:
-                on_progress(float(match.group(1)), match.group(2).split()[0] if match.group(2) else "")
+                what = match.group(2).split()[0] if match.group(2) else ""
+                on_progress(float(match.group(1)), what, left.update(what))
     if proc.returncode != 0:
         raise StudyError(f"asv run failed (exit {proc.returncode}); see {log_path}")
     failed = [l for l in Path(log_path).read_text().splitlines() if "failed" in l and "···" in l]

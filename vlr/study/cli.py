@@ -3,6 +3,7 @@ import argparse
 import json
 import os
 import sys
+import time
 
 import numpy as np
 
@@ -146,24 +147,59 @@ def _cmd_study(args):
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ..machine import describe, machine_info
+    from ..timing import format_seconds
     from .site import build_site
-    from .asv_runner import run_benchmarks
+    from .asv_runner import QUICK_BENCH, run_benchmarks
 
     console = Console()
     console.print(describe(machine_info()))
+    bench = args.bench or (None if args.everything or args.grid == "full" else QUICK_BENCH)
     if not args.no_run:
-        with Progress(TextColumn("[bold]asv run[/] {task.description}"), BarColumn(),
-                      TextColumn("{task.percentage:>5.1f}%"), TimeElapsedColumn(),
-                      console=console) as bar:
-            task = bar.add_task(f"({args.grid} grid)", total=100)
-            run_benchmarks(args.grid, bench=args.bench, results_dir=args.results_dir,
-                           on_progress=lambda pct, what: bar.update(task, completed=pct,
-                                                                    description=what[-60:]))
+        start = time.monotonic()
+        if console.is_terminal:
+            with Progress(TextColumn("[bold]asv run[/] {task.description}"), BarColumn(),
+                          TextColumn("{task.percentage:>5.1f}%"), TimeElapsedColumn(),
+                          TextColumn("{task.fields[left]}"), console=console) as bar:
+                task = bar.add_task(f"({args.grid} grid)", total=100, left="")
+
+                def progress(pct, what, left):
+                    bar.update(task, completed=pct, description=what[-60:],
+                               left=f"~{format_seconds(left)} left" if left is not None else "")
+                run_benchmarks(args.grid, bench=bench, results_dir=args.results_dir, on_progress=progress)
+        else:  # a log file or a pipe: one plain line per benchmark, flushed
+            def progress(pct, what, left):
+                elapsed = format_seconds(time.monotonic() - start)
+                print(f"[{pct:5.1f}%] measuring {what} ({elapsed} elapsed"
+                      + (f", ~{format_seconds(left)} left)" if left is not None else ")"), flush=True)
+            run_benchmarks(args.grid, bench=bench, results_dir=args.results_dir, on_progress=progress)
+        console.print(f"asv run took {format_seconds(time.monotonic() - start)}")
     site, rows, lines = build_site(args.site, results_dir=args.results_dir)
     _print_verdict(console, rows, lines, site)
+    _print_across(console, args.results_dir)
     console.print(f"site  : {site}/index.html (offline; `vlr site --serve` shows it in a browser)")
-    console.print(f"results: {args.results_dir}/ (commit them to keep this run in the published history)")
+    console.print(f"results: {args.results_dir}/ (commit them, and benchmarks/machines/<name>.json, "
+                  f"to keep this run in the published history)")
     return 0
+
+
+def _print_across(console, results_dir):
+    """Every machine's verdict side by side, and a warning for a run too noisy to publish."""
+    from pathlib import Path
+
+    from .machine_study import all_studies
+    from .machines import load_profiles, local_machine_name
+    from .tables import machines_verdict_table
+    from .verdict import NOISE_LIMIT, noisy_points
+    studies = all_studies(results_dir, load_profiles(Path(results_dir).parent / "machines"),
+                          local_machine_name())
+    console.print(machines_verdict_table(studies).rich("every machine's verdict (measured points only)"))
+    for s in studies:
+        band = s.noise
+        if s.own and band and not (1 - NOISE_LIMIT <= band[0] and band[1] <= 1 + NOISE_LIMIT):
+            points = noisy_points(s.rows, s.results)
+            console.print(f"[bold red]warning:[/] this run is noisier than ±{NOISE_LIMIT:.0%} (a kernel "
+                          f"timed against itself gave {band[0]:.2f}x to {band[1]:.2f}x): re-measure on a "
+                          f"quiet machine, e.g. " + ", ".join(f"{r.kernel} {r.m:g}x{r.n_x}" for r in points[:8]))
 
 
 def main(argv=None):
@@ -173,8 +209,12 @@ def main(argv=None):
 
     p = sub.add_parser("study", help="run the asv suite, publish the offline site, write the report")
     p.add_argument("--grid", choices=["quick", "full", "tiny"], default="quick",
-                   help="benchmark grid (default quick: ~10 min on 2 cores; full: see README)")
+                   help="benchmark grid (default quick: the verdict's benchmarks, about 15 min on "
+                        "2 cores; full: every benchmark over the full grid, hours)")
     p.add_argument("--bench", help="asv --bench regex to run only some benchmarks")
+    p.add_argument("--everything", action="store_true",
+                   help="run every benchmark (peers, Dask, the fit race, compile times, all targets), "
+                        "not only the verdict's")
     p.add_argument("--no-run", action="store_true", help="reuse existing results: build the site only")
     p.add_argument("--site", default=".asv/html", help="site directory (default %(default)s)")
     p.add_argument("--results-dir", default="benchmarks/results",
