@@ -56,6 +56,15 @@ def check_kernel_arguments(w, X, y, aligned=False):
     return n_x, m
 
 
+def _check_int(value, name, low, high, note=""):
+    """``value`` as an int in [low, high], or a ``TypeError``/``ValueError`` naming ``name``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be in [{low}, {high}]{note}, got {value}")
+    return int(value)
+
+
 def check_threads(n_threads, default_threads):
     """``n_threads`` as an int in [1, :data:`MAX_THREADS`] (None: ``default_threads()``).
 
@@ -65,12 +74,7 @@ def check_threads(n_threads, default_threads):
     """
     if n_threads is None:
         return int(default_threads())
-    if isinstance(n_threads, (bool, np.bool_)) or not isinstance(n_threads, numbers.Integral):
-        raise TypeError(f"n_threads must be an integer or None, got {type(n_threads).__name__} "
-                        f"{n_threads!r}")
-    if not 1 <= n_threads <= MAX_THREADS:
-        raise ValueError(f"n_threads must be in [1, {MAX_THREADS}] (4 per CPU here), got {n_threads}")
-    return int(n_threads)
+    return _check_int(n_threads, "n_threads", 1, MAX_THREADS, " (4 per CPU here)")
 
 
 def check_real(value, name, positive=False):
@@ -97,12 +101,7 @@ def check_iterations(iterations):
     -------
     int
     """
-    if isinstance(iterations, (bool, np.bool_)) or not isinstance(iterations, numbers.Integral):
-        raise TypeError(f"iterations must be an integer, got {type(iterations).__name__} "
-                        f"{iterations!r}")
-    if not 0 <= iterations <= MAX_ITERATIONS:
-        raise ValueError(f"iterations must be in [0, {MAX_ITERATIONS}], got {iterations}")
-    return int(iterations)
+    return _check_int(iterations, "iterations", 0, MAX_ITERATIONS)
 
 
 def contiguous(arr):

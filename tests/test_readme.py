@@ -37,3 +37,17 @@ def test_sklearn_example_runs():
          namespace)
     clf = namespace["clf"]
     assert clf.score(namespace["X"], namespace["y"]) > 0.95
+
+
+def test_across_machines_table_is_built_from_the_kept_results():
+    """The README's verdict table is what `vlr verdict --markdown` builds from the kept results
+    (the same code as the site's first page), so it can never drift from the data."""
+    from vlr.study.across import readme_block
+    from vlr.study.machine_study import all_studies
+    from vlr.study.machines import load_profiles
+    root = README.parent
+    text = README.read_text(encoding="utf-8")
+    block = re.search(r"<!-- verdict-table: begin -->\n(.*?)\n<!-- verdict-table: end -->", text, re.S).group(1)
+    studies = all_studies(root / "benchmarks" / "results", load_profiles(root / "benchmarks" / "machines"))
+    assert len(studies) >= 2
+    assert block.splitlines() == readme_block(studies), "regenerate it: vlr verdict --markdown"

@@ -238,7 +238,7 @@ class Calibration:
                 self.discarded = f"unreadable ({exc})"
             return {}
         except ValueError as exc:  # not JSON, not UTF-8
-            reason = f"unreadable ({exc})"
+            reason: str | None = f"unreadable ({exc})"
         else:
             reason = None
         if reason is None:

@@ -19,7 +19,7 @@ def _cpu_model():
 
 
 #: (vendor, family) -> [(first model, last model, generation)]: what /proc/cpuinfo's numbers mean.
-_GENERATIONS = {
+_GENERATIONS: dict[tuple[str, int | None], list[tuple[int, int, str]]] = {
     ("AuthenticAMD", 23): [(0x00, 0x2F, "Zen"), (0x30, 0x7F, "Zen 2"), (0x90, 0x9F, "Zen 2")],
     ("AuthenticAMD", 25): [(0x00, 0x0F, "Zen 3"), (0x10, 0x1F, "Zen 4"), (0x20, 0x5F, "Zen 3"),
                            (0x60, 0x7F, "Zen 4"), (0xA0, 0xAF, "Zen 4")],
@@ -64,7 +64,7 @@ def vector_isa(flags) -> str:
 
 def _caches() -> dict:
     """L1d, L2, L3 sizes in KiB (per core where private) from sysfs ({} where there is none)."""
-    sizes = {}
+    sizes: dict[str, int] = {}
     root = "/sys/devices/system/cpu/cpu0/cache"
     try:
         entries = sorted(os.listdir(root))
@@ -97,6 +97,8 @@ def cpu_facts() -> dict:
     """
     info = _cpuinfo()
     vendor = info.get("vendor_id", "")
+    family: int | None
+    model: int | None
     try:
         family, model = int(info.get("cpu family", "")), int(info.get("model", ""))
     except ValueError:
@@ -112,7 +114,7 @@ def cpu_facts() -> dict:
 def _numba_target():
     """The CPU LLVM compiles Numba's kernels for (e.g. "znver3"), or None without llvmlite."""
     try:
-        import llvmlite.binding as llvm
+        import llvmlite.binding as llvm  # type: ignore[import-untyped]
         return llvm.get_host_cpu_name()
     except Exception:  # not installed, or an llvmlite without it
         return None

@@ -132,3 +132,17 @@ def write_across(studies: list[MachineStudy], out_dir, asv_href="asv/index.html"
     (out / "index.html").write_text(_render_html(text, "vlr study across machines", asv_href),
                                     encoding="utf-8")
     return out
+
+
+def readme_block(studies: list[MachineStudy]) -> list[str]:
+    """The across-machines verdict as the README shows it (the first page's table, plus how to
+    reproduce it): Markdown lines.
+
+    Returns
+    -------
+    list of str
+    """
+    return machines_verdict_table(studies).markdown() + [
+        "", "Built by `vlr verdict --markdown` from the kept results in `benchmarks/results/` "
+        "(the same code as the site's first page); each machine's row is its newest kept study, "
+        "measured points only."]

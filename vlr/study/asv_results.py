@@ -65,6 +65,25 @@ def _literal(text):
         return text
 
 
+def raw_results_files(results_dir):
+    """Every asv results file under ``results_dir`` as ``(path, parsed JSON)``; files that are
+    not JSON objects are skipped.
+
+    Yields
+    ------
+    (Path, dict)
+    """
+    for path in sorted(Path(results_dir).glob("*/*.json")):
+        if path.name == "machine.json":
+            continue
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and "results" in data:
+            yield path, data
+
+
 def find_results_file(results_dir="benchmarks/results", machine=None):
     """The newest results file in ``results_dir`` (optionally of one machine).
 

@@ -49,6 +49,16 @@ def head_commit():
                          "commit)") from exc
 
 
+def _benchmark_of(text):
+    """The benchmark an asv progress line names: ``Running (bench_x.Y.z--).`` when it starts,
+    ``bench_x.Y.z  ok`` when it is done; "" for asv's own steps."""
+    running = re.match(r"Running \((bench_[\w.]+?)-*\)", text)
+    if running:
+        return running.group(1)
+    first = text.split()[0] if text.split() else ""
+    return first if first.startswith("bench_") else ""
+
+
 def expected_durations(results_dir="benchmarks/results", machine=None):
     """Seconds each benchmark took in the newest results file that records durations (this
     machine's if it has one): what the time left is estimated from.
@@ -58,16 +68,14 @@ def expected_durations(results_dir="benchmarks/results", machine=None):
     dict
         benchmark name -> seconds; empty when no results record durations.
     """
+    from .asv_results import raw_results_files
     best, best_key = {}, None
-    for path in Path(results_dir).glob("*/*.json"):
-        if path.name == "machine.json":
-            continue
+    for path, data in raw_results_files(results_dir):
         try:
-            data = json.loads(path.read_text())
             i = data["result_columns"].index("duration")
             durations = {name: float(row[i]) for name, row in data["results"].items()
                          if len(row) > i and row[i]}
-        except (OSError, ValueError, KeyError, TypeError):
+        except (KeyError, ValueError, TypeError):
             continue
         key = (path.parent.name == machine, data.get("date", 0))
         if durations and (best_key is None or key > best_key):
@@ -111,8 +119,15 @@ def ensure_machine(results_dir="benchmarks/results"):
     name = local_machine_name()
     if name is None:
         name = proposed_name(info)
+        import platform
+        try:
+            ram = f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f}GB"
+        except (ValueError, OSError, AttributeError):  # not POSIX
+            ram = "unknown"
+        # asv records only the fields given once any is: give them all
         _asv("machine", "--yes", "--machine", name, "--cpu", asv_description(info),
-             "--num_cpu", str(info["cores"]))
+             "--num_cpu", str(info["cores"]), "--arch", platform.machine(),
+             "--os", f"{platform.system()} {platform.release()}", "--ram", ram)
     write_profile(name, info, Path(results_dir).parent / "machines")
     return name
 
@@ -143,6 +158,8 @@ def run_benchmarks(grid="quick", bench=None, on_progress=None, log_path=".asv/st
     env = dict(os.environ, VLR_BENCH_GRID=grid, PYTHONUNBUFFERED="1")  # live progress lines
     cmd = [sys.executable, "-m", "asv", "run", "--python=same", "--set-commit-hash", commit,
            "--show-stderr", "--machine", machine]
+    if grid != "full":  # one process per timing benchmark instead of asv's two rounds
+        cmd += ["--attribute", "rounds=1"]
     if Path(results_dir).resolve() != Path("benchmarks/results").resolve():
         from .site import write_asv_config
         Path(".asv").mkdir(exist_ok=True)
@@ -157,8 +174,8 @@ def run_benchmarks(grid="quick", bench=None, on_progress=None, log_path=".asv/st
         for line in proc.stdout:
             log.write(line)
             match = _PROGRESS.match(line)
-            if match and on_progress:
-                what = match.group(2).split()[0] if match.group(2) else ""
+            what = _benchmark_of(match.group(2)) if match else ""
+            if on_progress and what:  # a benchmark starting or done, not asv's own steps
                 on_progress(float(match.group(1)), what, left.update(what))
     if proc.returncode != 0:
         raise StudyError(f"asv run failed (exit {proc.returncode}); see {log_path}")

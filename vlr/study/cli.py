@@ -1,4 +1,4 @@
-"""Command line: ``vlr study | report | site | compare | targets | tune | info`` (also ``python -m vlr ...``)."""
+"""Command line: ``vlr study | report | site | verdict | compare | targets | tune | info`` (also ``python -m vlr ...``)."""
 import argparse
 import json
 import os
@@ -142,12 +142,17 @@ def _cmd_site(args):
     return 0
 
 
+def _minutes(seconds):
+    """``"12 min 5 s"``, ``"40 s"``: a duration as a person reads it."""
+    seconds = int(round(seconds))
+    return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
+
+
 def _cmd_study(args):
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ..machine import describe, machine_info
-    from ..timing import format_seconds
     from .site import build_site
     from .asv_runner import QUICK_BENCH, run_benchmarks
 
@@ -164,21 +169,41 @@ def _cmd_study(args):
 
                 def progress(pct, what, left):
                     bar.update(task, completed=pct, description=what[-60:],
-                               left=f"~{format_seconds(left)} left" if left is not None else "")
+                               left=f"~{_minutes(left)} left" if left is not None else "")
                 run_benchmarks(args.grid, bench=bench, results_dir=args.results_dir, on_progress=progress)
         else:  # a log file or a pipe: one plain line per benchmark, flushed
             def progress(pct, what, left):
-                elapsed = format_seconds(time.monotonic() - start)
+                elapsed = _minutes(time.monotonic() - start)
                 print(f"[{pct:5.1f}%] measuring {what} ({elapsed} elapsed"
-                      + (f", ~{format_seconds(left)} left)" if left is not None else ")"), flush=True)
+                      + (f", ~{_minutes(left)} left)" if left is not None else ")"), flush=True)
             run_benchmarks(args.grid, bench=bench, results_dir=args.results_dir, on_progress=progress)
-        console.print(f"asv run took {format_seconds(time.monotonic() - start)}")
+        console.print(f"asv run took {_minutes(time.monotonic() - start)}")
     site, rows, lines = build_site(args.site, results_dir=args.results_dir)
     _print_verdict(console, rows, lines, site)
     _print_across(console, args.results_dir)
     console.print(f"site  : {site}/index.html (offline; `vlr site --serve` shows it in a browser)")
     console.print(f"results: {args.results_dir}/ (commit them, and benchmarks/machines/<name>.json, "
                   f"to keep this run in the published history)")
+    return 0
+
+
+def _cmd_verdict(args):
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from .across import readme_block
+    from .machine_study import all_studies
+    from .machines import load_profiles, local_machine_name
+    from .tables import machines_verdict_table
+    studies = all_studies(args.results_dir, load_profiles(Path(args.results_dir).parent / "machines"),
+                          None if args.markdown else local_machine_name())
+    if not studies:
+        raise ValueError(f"no results with the study's step timings in {args.results_dir}/: run `vlr study`")
+    if args.markdown:
+        print("\n".join(readme_block(studies)))
+    else:
+        Console().print(machines_verdict_table(studies).rich("every machine's verdict (measured points only)"))
     return 0
 
 
@@ -234,6 +259,12 @@ def main(argv=None):
     p.add_argument("--serve", action="store_true", help="then serve it on 127.0.0.1 and print the URL")
     p.add_argument("--port", type=int, default=8000, help="port for --serve (0: any free one)")
     p.set_defaults(func=_cmd_site)
+
+    p = sub.add_parser("verdict", help="every machine's verdict side by side, from the kept results "
+                                       "(no benchmark runs)")
+    p.add_argument("--results-dir", default="benchmarks/results", help="default %(default)s")
+    p.add_argument("--markdown", action="store_true", help="as the README's Markdown table")
+    p.set_defaults(func=_cmd_verdict)
 
     p = sub.add_parser("info", help="kernels available here, threads, BLAS, versions")
     p.add_argument("--json", action="store_true", help="print the machine description as JSON")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -50,7 +51,7 @@ class KernelModel:
     per_example: float
     per_element: float
     passes: int
-    roof: object = None  # callable(nbytes) -> bytes/s, or None
+    roof: Callable[[float], float] | None = None  # nbytes -> bytes/s
     itemsize: int = 8
     residuals: dict = field(default_factory=dict)
 

@@ -41,7 +41,7 @@ def proposed_name(info: dict) -> str:
         vendor = {"AuthenticAMD": "amd", "GenuineIntel": "intel"}.get(facts.get("vendor", ""),
                                                                      facts.get("vendor", "cpu"))
         generation = f"{vendor}-f{facts.get('family')}m{facts.get('model_number')}"
-    parts = [re.sub(r"[^a-z0-9]+", "", generation.replace(" ", ""))] + ([word] if word else [])
+    parts = [re.sub(r"[^a-z0-9-]+", "", generation.replace(" ", ""))] + ([word] if word else [])
     return "-".join(parts + [f"{facts.get('cores') or info.get('cores')}core"])
 
 

@@ -62,15 +62,16 @@ def time_vs_m(rows, out, n_x):
     return _save(fig, out, f"time_vs_m_nx{n_x}.svg")
 
 
-def _claim_panel(ax, cells, claim, title, predict=None, norm=None):
+def _claim_panel(ax, cells, claim, title, predict=None, norm=None, axes=None):
     """One heat map of speed-ups over two loops on the m x n_x grid: measured cells coloured
     (red outline where the claim holds), predicted cells hatched with "~Nx" in grey (never
-    counted), and, with ``predict(m, n_x)``, the line where the cost model expects the claim."""
+    counted), and, with ``predict(m, n_x)``, the line where the cost model expects the claim.
+    ``axes`` = (ms, n_xs) puts every panel on the same grid (cells outside a machine's grid
+    stay blank)."""
     import numpy as np
     import matplotlib.colors as mcolors
     plt = _pyplot()
-    ms = sorted({c.m for c in cells})
-    n_xs = sorted({c.n_x for c in cells})
+    ms, n_xs = axes or (sorted({c.m for c in cells}), sorted({c.n_x for c in cells}))
     Z = np.full((len(n_xs), len(ms)), np.nan)
     for c in cells:
         if c.measured:
@@ -156,6 +157,7 @@ def machines_heat_maps(studies, out, name="machines_heatmaps.svg"):
     from .cost_model import predicted_speedup
     plt = _pyplot()
     ratios = [c.ratio for s in studies for c in s.full + s.partial if c.measured]
+    grid = (sorted({c.m for s in studies for c in s.full}), sorted({c.n_x for s in studies for c in s.full}))
     norm = mcolors.LogNorm(vmin=max(min(ratios), 0.05), vmax=max(ratios)) if ratios else None
     fig, axes = plt.subplots(len(studies), 2, figsize=(12, 4.0 * len(studies)), squeeze=False)
     for row, s in zip(axes, studies):
@@ -163,7 +165,7 @@ def machines_heat_maps(studies, out, name="machines_heatmaps.svg"):
         for ax, cells, claim, kernel in zip(row, (s.full, s.partial), (COURSE_FULL, COURSE_PARTIAL),
                                             ("numpy", "one_loop")):
             predict = (lambda m, n, k=kernel, s=s: predicted_speedup(s.models, k, "two_loops", m, n))
-            im = _claim_panel(ax, cells, claim, f"{label}: {kernel} vs two_loops", predict, norm)
+            im = _claim_panel(ax, cells, claim, f"{label}: {kernel} vs two_loops", predict, norm, grid)
             _x_colorbar(fig, im, ax)
     return _save(fig, out, name)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..timing import format_seconds
 from . import plots
 from .asv_results import ResultsError, find_results_file, load_results
-from .tables import fits_table, peers_table, pivot_table, targets_table
+from .tables import claims_table, fits_table, peers_table, pivot_table, targets_table
 from .verdict import _nearest, _num, build_rows, grid_of, roof_table, verdict
 
 
@@ -298,6 +298,11 @@ def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks
         md += [f"[← every machine side by side]({home_href})", ""]
     md += [by + f" Reproduce: `{reproduce}`.", "", "## Verdict", ""]
     md += [f"- {l}" for l in lines] + [""]
+    md += claims_table(study).markdown() + [
+        "", "Each speed-up with its spread: the range of the ratio over the two sides' "
+        "interquartile ranges of the steps asv sampled (`TimeGradientStep`); ratios whose spreads "
+        "overlap are ties. \"1 call\": a pure-Python side over its time budget timed once "
+        "(`TrackOneCall`). Predicted points are the cost model's and are never counted.", ""]
 
     predict = {k: (lambda m, n, k=k: predicted_speedup(study.models, k, "two_loops", m, n))
                for k in ("numpy", "one_loop")}

@@ -120,18 +120,16 @@ def measured_benchmarks(results_dir) -> set[str]:
     -------
     set of str
     """
+    from .asv_results import raw_results_files
     names = set()
-    for path in Path(results_dir).glob("*/*.json"):
-        if path.name == "machine.json":
-            continue
+    for _, data in raw_results_files(results_dir):
         try:
-            data = json.loads(path.read_text())
             i = data["result_columns"].index("result")
             for name, row in data["results"].items():
                 values = row[i] if isinstance(row, list) and len(row) > i else None
                 if isinstance(values, list) and any(v is not None and v == v for v in values):
                     names.add(name)
-        except (OSError, ValueError, KeyError, TypeError):
+        except (KeyError, ValueError, TypeError):
             continue
     return names
 

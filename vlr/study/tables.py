@@ -7,6 +7,7 @@ terminal), so no table is laid out twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 from ..kernel import KERNELS
 from ..timing import format_seconds
@@ -26,7 +27,7 @@ class Table:
     """
 
     header: tuple[str, ...]
-    rows: list[tuple[str, ...]]
+    rows: Sequence[tuple[str, ...]]
     align: str
 
     def markdown(self) -> list[str]:
@@ -51,8 +52,8 @@ class Table:
         table = RichTable(title=title)
         for name, a in zip(self.header, self.align):
             table.add_column(name, justify="right" if a == "r" else "left")
-        for row in self.rows:
-            table.add_row(*row)
+        for row in self.rows:  # the terminal shows no Markdown: drop its emphasis and code marks
+            table.add_row(*(cell.replace("**", "").replace("`", "") for cell in row))
         return table
 
 
@@ -173,8 +174,23 @@ def model_table(study) -> Table:
                   "RMS residual", "worst residual"), rows, "lrrrrrl")
 
 
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def shape_label(m, n_x) -> str:
+    """``"10⁴×100"``: m (a power of ten as such) × n_x.
+
+    Returns
+    -------
+    str
+    """
+    exponent = len(str(m)) - 1
+    shown = f"10{str(exponent).translate(_SUPERSCRIPT)}" if m == 10 ** exponent and m >= 100 else f"{m:,}"
+    return f"{shown}×{n_x:,}"
+
+
 def _cells(cells):
-    return ", ".join(f"{c.m:g}×{c.n_x}" for c in cells) or "none"
+    return ", ".join(shape_label(c.m, c.n_x) for c in cells) or "none"
 
 
 def machines_verdict_table(studies) -> Table:
@@ -198,9 +214,9 @@ def machines_verdict_table(studies) -> Table:
             f"{len(held)} of {len(measured)}: {_cells(held)}"
             + (f" ({len(predicted)} not measured)" if predicted else ""),
             f"{len(p_held)} of {len(p_measured)}: {_cells(p_held)}",
-            "n/a" if small is None else f"{fmt_x(small[0])} ({small[1]}, {small[2]:g}×{small[3]})",
-            "n/a" if large is None else f"{fmt_x(large[0])} ({large[1]}, {large[2]:g}×{large[3]})",
-            "n/a" if roof is None else f"{roof[0]:.0%} ({roof[1]}, {roof[2]:g}×{roof[3]})",
+            "n/a" if small is None else f"{fmt_x(small[0])} ({small[1]}, {shape_label(small[2], small[3])})",
+            "n/a" if large is None else f"{fmt_x(large[0])} ({large[1]}, {shape_label(large[2], large[3])})",
+            "n/a" if roof is None else f"{roof[0]:.0%} ({roof[1]}, {shape_label(roof[2], roof[3])})",
             "not run" if train is None else fmt_x(train),
             f"`{s.results.commit[:8]}`"))
     return Table(("machine", "~300x holds (numpy vs two loops; m×n_x)", "~10x holds (one loop, 5–20x)",
@@ -239,3 +255,27 @@ def machines_params_table(studies) -> Table:
     return Table(("machine", "CPU", "vector ISA (kernels built for)", "L1d / L2 / L3", "cores / threads used",
                   "stream-read roof (largest array)", "NumPy's fixed cost per step (fitted)",
                   "interpreter per element (two loops, fitted)", "BLAS (kernel)"), rows, "lllllrrrl")
+
+
+def claims_table(study) -> Table:
+    """Every point of the two claims on one machine: the speed-up over two loops of NumPy and of
+    one loop, how it is known (paired, one call, predicted) and its spread (from the two sides'
+    interquartile ranges of the steps asv sampled).
+
+    Returns
+    -------
+    Table
+    """
+    def shown(c):
+        if c.ratio is None:
+            return "unknown"
+        if not c.measured:
+            return f"~{fmt_x(c.ratio)} (predicted, not counted)"
+        text = fmt_x(c.ratio)
+        if c.spread:
+            text += f" ({fmt_x(c.spread[0])}–{fmt_x(c.spread[1])})"
+        return text + (" (1 call)" if c.how == "single call" else "")
+    partial = {(c.m, c.n_x): c for c in study.partial}
+    return Table(("m × n_x", "numpy ÷ two loops (~300x?)", "one loop ÷ two loops (~10x?)"),
+                 [(shape_label(c.m, c.n_x), shown(c), shown(partial[(c.m, c.n_x)]))
+                  for c in study.full if (c.m, c.n_x) in partial], "lrr")
