@@ -99,10 +99,12 @@ class TimeLeft:
         finished = {k for k in self.durations if k in self.done}
         self.done.add(benchmark)
         expected_done = sum(self.durations[k] for k in finished)
-        if not self.total or expected_done <= 0:
+        if not self.total:
             return None
-        pace = (time.monotonic() - self.start) / expected_done
-        return max(0.0, (self.total - expected_done) * pace)
+        elapsed = time.monotonic() - self.start
+        if expected_done < 0.25 * self.total:  # too little done to judge this run's pace:
+            return max(0.0, self.total - elapsed)  # as fast as the earlier run
+        return max(0.0, (self.total - expected_done) * elapsed / expected_done)
 
 
 def ensure_machine(results_dir="benchmarks/results"):

@@ -193,9 +193,9 @@ padding:1em 1.5em;color:#222}
 nav{display:flex;gap:1.2em;padding:.6em 0;border-bottom:1px solid #ddd;margin-bottom:1em}
 nav a{font-weight:600;text-decoration:none;color:#0b5cad}
 h1{font-size:1.7em;margin:.3em 0}h2{margin-top:1.6em;border-bottom:1px solid #eee;padding-bottom:.2em}
-table{border-collapse:collapse;margin:.8em 0;font-size:.92em}
+table{border-collapse:collapse;margin:.8em 0;font-size:.92em;display:block;overflow-x:auto}
 th,td{border:1px solid #d0d7de;padding:3px 9px}th{background:#f3f5f7}
-td{text-align:right;white-space:nowrap}tr:nth-child(even) td{background:#fafbfc}
+td{text-align:right;min-width:3.5em}tr:nth-child(even) td{background:#fafbfc}
 img{max-width:100%;height:auto;border:1px solid #eee}
 .figs{display:grid;grid-template-columns:1fr 1fr;gap:1em}
 code{background:#f3f5f7;padding:0 .25em;border-radius:3px}

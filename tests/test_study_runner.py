@@ -1,0 +1,55 @@
+"""`vlr study`'s runner: the machine named for its hardware and profiled, progress parsed from
+asv's own lines, the time left estimated from an earlier run's durations."""
+import json
+from pathlib import Path
+
+import pytest
+
+from vlr.study import asv_runner, machines
+from vlr.study.asv_runner import QUICK_BENCH, TimeLeft, _benchmark_of, expected_durations
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("line,name", [
+    ("Running (bench_numpy_parts.TimeNumpyParts.time_part--).", "bench_numpy_parts.TimeNumpyParts.time_part"),
+    ("bench_step.TimeGradientStep.time_gradient_step                  ok", "bench_step.TimeGradientStep.time_gradient_step"),
+    ("Building for existing-py_tmp_clone_.venv_bin_python", ""),
+    ("=========== ==================== ====================", ""),
+    ("For parameters: 'two_loops', 100, 1, 'float64'", ""),
+])
+def test_progress_lines_name_benchmarks_only(line, name):
+    assert _benchmark_of(line) == name
+
+
+def test_time_left_follows_the_run_pace(monkeypatch):
+    clock = [0.0]
+    monkeypatch.setattr(asv_runner.time, "monotonic", lambda: clock[0])
+    left = TimeLeft({"bench_a.A.a": 100.0, "bench_b.B.b": 300.0, "bench_c.C.c": 600.0})
+    assert left.update("bench_a.A.a") == pytest.approx(1000.0)  # nothing done: the earlier run's total
+    clock[0] = 50.0
+    assert left.update("bench_b.B.b") == pytest.approx(950.0)  # 10 % done: too little to judge the pace
+    clock[0] = 200.0  # a and b done (40 % of the work) in 200 s: this run is half as slow
+    assert left.update("bench_c.C.c") == pytest.approx(600.0 * 200 / 400)
+    assert TimeLeft({}).update("bench_a.A.a") is None
+    assert TimeLeft({"bench_step.TimeGradientStep.time_gradient_step": 1.0,
+                     "bench_dask.TimeDaskIteration.time_iteration": 9.0}, QUICK_BENCH).total == 1.0
+
+
+def test_expected_durations_come_from_the_kept_results():
+    durations = expected_durations(ROOT / "benchmarks" / "results", "zen3-epyc-2core")
+    assert durations and all(v > 0 for v in durations.values())
+    assert "bench_step.TimeGradientStep.time_gradient_step" in durations
+
+
+def test_a_new_machine_is_named_for_its_hardware_and_profiled(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))  # asv writes ~/.asv-machine.json
+    name = asv_runner.ensure_machine(tmp_path / "benchmarks" / "results")
+    from vlr.machine import machine_info
+    assert name == machines.proposed_name(machine_info())
+    described = json.loads((tmp_path / ".asv-machine.json").read_text())[name]
+    assert described["machine"] == name and described["num_cpu"] and described["arch"] and described["os"]
+    profile = json.loads((tmp_path / "benchmarks" / "machines" / f"{name}.json").read_text())
+    assert profile["machine"] == name and profile["vector_isa"] and profile["kernels_built_for"]
+    assert machines.local_machine_name() == name
+    assert asv_runner.ensure_machine(tmp_path / "benchmarks" / "results") == name  # kept, not renamed
