@@ -282,8 +282,10 @@ def test_a_new_machine_shows_beside_the_kept_ones(study, tmp_path, monkeypatch):
                                    profiles_dir=ROOT / "benchmarks" / "machines")
     md = (site / "report.md").read_text()
     table = md.split("## The verdict on each machine")[1].split("## The machines")[0]
-    order = [line.split("`")[1] for line in table.splitlines() if line.startswith("| `")]
-    assert order[0] == "newbox-test-2core" and "**(yours)**" in table.splitlines()[2]
+    machine_rows = [line for line in table.splitlines() if line.startswith("| `")]
+    order = [line.split("`")[1] for line in machine_rows]
+    assert order[0] == "newbox-test-2core" and "**(yours)**" in machine_rows[0]
+    assert not any("(yours)" in line for line in machine_rows[1:])
     assert set(order) == {"newbox-test-2core", *_kept_machines()}
     assert {r.m for r in rows} == {100, 1000}  # the verdict printed is the reader's own machine's
     for name in order:

@@ -126,7 +126,7 @@ def ensure_machine(results_dir="benchmarks/results"):
             ram = f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f}GB"
         except (ValueError, OSError, AttributeError):  # not POSIX
             ram = "unknown"
-        # asv records only the fields given once any is: give them all
+        # asv records only the fields that differ from its defaults (num_cpu, arch, os usually do not)
         _asv("machine", "--yes", "--machine", name, "--cpu", asv_description(info),
              "--num_cpu", str(info["cores"]), "--arch", platform.machine(),
              "--os", f"{platform.system()} {platform.release()}", "--ram", ram)

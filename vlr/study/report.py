@@ -301,7 +301,7 @@ def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks
     md += claims_table(study).markdown() + [
         "", "Each speed-up with its spread: the range of the ratio over the two sides' "
         "interquartile ranges of the steps asv sampled (`TimeGradientStep`); ratios whose spreads "
-        "overlap are ties. \"1 call\": a pure-Python side over its time budget timed once "
+        "overlap are ties, and a paired ratio outside its spread (two measurements of the same point disagreeing) is a sign of a noisy run. \"1 call\": a pure-Python side over its time budget timed once "
         "(`TrackOneCall`). Predicted points are the cost model's and are never counted.", ""]
 
     predict = {k: (lambda m, n, k=k: predicted_speedup(study.models, k, "two_loops", m, n))
