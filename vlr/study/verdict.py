@@ -109,6 +109,7 @@ class Cell:
 
     ``how`` is "paired" (both sides timed alternately in one benchmark call), "single call"
     (a side over its time budget timed once, ``TrackOneCall``, the other side's median step),
+    "unpaired" (both sides' median steps, no paired ratio),
     "predicted" (the cost model's; never counted by the verdict) or None (unknown). ``spread``
     is the (low, high) range of the ratio from the two sides' interquartile ranges, if known.
     """
@@ -121,7 +122,7 @@ class Cell:
 
     @property
     def measured(self) -> bool:
-        return self.how in ("paired", "single call") and self.ratio is not None
+        return self.how in ("paired", "single call", "unpaired") and self.ratio is not None
 
 
 def single_calls(results):
@@ -157,7 +158,8 @@ def claim_cells(rows, results, kernel, models=None):
         t_ref = (ref.seconds if ref else None) or once.get(("two_loops", m, n_x))
         t_own = (own.seconds if own else None) or once.get((kernel, m, n_x))
         if t_ref and t_own:
-            cells.append(Cell(m, n_x, t_ref / t_own, "single call"))
+            single = not (ref and ref.seconds) or not (own and own.seconds)
+            cells.append(Cell(m, n_x, t_ref / t_own, "single call" if single else "unpaired"))
             continue
         from .cost_model import predicted_speedup
         predicted = predicted_speedup(models or {}, kernel, "two_loops", m, n_x)
