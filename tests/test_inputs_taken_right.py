@@ -217,3 +217,14 @@ def test_first_auto_call_at_one_feature_stays_within_the_memory_budget(tmp_path,
     finally:
         FASTEST.reset()
         os.environ.pop("VLR_FASTEST", None)
+
+
+def test_a_transposed_X_gets_the_hint_whichever_check_trips_first():
+    w, b, X, y = make_problem(5, 300, seed=11)
+    for W, Y in ((w[:, None], y[None]), (w, y)):  # w trips first (Y too would)
+        with pytest.raises(ValueError, match=r"w must have shape \(300, 1\).*did you pass X.T\?"):
+            vlr.gradients(W, b, X.T, Y)
+    with pytest.raises(ValueError, match=r"Y must have shape.*did you pass X.T\?"):
+        vlr.gradients(np.zeros(300), b, X.T, y[None])  # w fits X.T: Y trips
+    with pytest.raises(ValueError, match="did you pass X.T"):
+        vlr.train(X.T, y, 2, 0.1, w0=w)

@@ -161,3 +161,19 @@ def test_cli_tune_and_info(fresh_cache):
         assert line.split(cls)[1].split()[0] == entry["kernel"]
     bad = run("tune", "--size", "20by300")
     assert bad.returncode == 2 and "size must look like 100x10000" in bad.stderr
+
+
+def test_resolve_answers_for_a_measured_class_and_says_how_otherwise(fresh_cache):
+    # documented as the way to ask (or log) which kernel runs for an X, before or after the first step
+    w, b, X, y = _small_problem()
+    with pytest.raises(ValueError, match=r"not been measured yet.*vlr tune --size 5x300"):
+        vlr.fastest.resolve(X)
+    assert not fresh_cache.exists()  # nothing measured, nothing allocated
+    chosen = vlr.fastest.resolve(X, "step", (w, b, X, y))  # with the call's arguments: measured now
+    assert chosen.name in calibration.CANDIDATES
+    assert vlr.fastest.resolve(X) is chosen  # measured: answers without arguments
+    assert json.loads(fresh_cache.read_text())["classes"][STEP_CLASS]["kernel"] == chosen.name
+    buffer = np.zeros(5 * 300 * 8 + 8, np.uint8)
+    unaligned = buffer[1:1 + 5 * 300 * 8].view(np.float64).reshape(5, 300)
+    assert not unaligned.flags.aligned
+    assert vlr.fastest.resolve(unaligned).name in ("numba", "numpy")  # never measured: always numba

@@ -90,16 +90,18 @@ def fast_inputs(w, b, X, Y):
     return w.ravel(), w_shape, b, X, Y.ravel()  # views: both are contiguous
 
 
-def validate_w(w, n_x, dtype):
+def validate_w(w, n_x, dtype, m=None):
     """Return w as a contiguous, aligned (n_x,) array of ``dtype`` (a view when it already is one)
-    and its shape; accepts (n_x, 1) or (n_x,).
+    and its shape; accepts (n_x, 1) or (n_x,). With X's ``m``, a w that would fit X.T gets a hint.
 
     Finiteness is not checked here: NaN/inf in w poisons J (see :func:`explain_non_finite`).
     """
     arr = _real_array(w, "w")
     if arr.shape not in ((n_x,), (n_x, 1)):
+        hint = (" (X has examples as columns, shape (n_x, m): did you pass X.T?)"
+                if m is not None and arr.size == m and arr.size != n_x else "")
         raise ValueError(f"w must have shape ({n_x}, 1) or ({n_x},) to match X's n_x = {n_x} rows, "
-                         f"got shape {arr.shape}")
+                         f"got shape {arr.shape}{hint}")
     return np.require(arr.reshape(n_x), dtype=dtype, requirements="CA"), arr.shape
 
 

@@ -79,12 +79,12 @@ def prepare(w, b, X, Y):
                          f"use X.rechunk({{0: -1}})")
     if Y is None or np.shape(Y) not in ((m,), (1, m)):
         raise ValueError(f"Y must have shape (1, {m}) or ({m},) to match X's m = {m} columns, "
-                         f"got shape {np.shape(Y)}")
+                         f"got shape {np.shape(Y)} (X has examples as columns: did you pass X.T?)")
     Y = (Y if is_dask_array(Y) else da.from_array(np.asarray(Y))).reshape(1, m)
     if Y.dtype.kind not in "biuf":
         raise TypeError(f"Y must hold real numbers, got dtype {Y.dtype}")
     Y = Y.rechunk((1, X.chunks[1]))
-    w_flat, w_shape = validate_w(w, n_x, X.dtype)
+    w_flat, w_shape = validate_w(w, n_x, X.dtype, m)
     if not np.isfinite(w_flat).all():  # checked once here, not per block
         raise ValueError("w contains NaN or inf")
     return w_flat, w_shape, validate_scalar(b, "b"), Y

@@ -75,10 +75,28 @@ class Fastest(Kernel):
     def resolve(self, X: np.ndarray, purpose: str = "step", args: tuple = ()) -> Kernel:
         """The kernel measured fastest for a call on ``X`` (see :meth:`choose`).
 
+        Parameters
+        ----------
+        X : ndarray
+            A validated X (2-D float32/float64).
+        purpose : {"step", "train"}
+        args : tuple, optional
+            The call's arguments on its own arrays -- ``(w, b, X, y)`` for a step, ``(w, b, X, y,
+            alpha, iterations)`` for training -- with which a class not measured yet is measured.
+            Without them only a measured class answers (to log which kernel will run, say).
+
         Returns
         -------
         Kernel
+
+        Raises
+        ------
+        ValueError
+            Without ``args``, when X's class has not been measured yet (the message says how to
+            measure it).
         """
+        if not args:
+            return self._measured(X, purpose)
         if purpose == "step":
             return self.choose(X, lambda k, *a: k.checked_gradients(*a), args, purpose)
         *head, iterations = args  # a training class is timed on a few of the call's iterations
@@ -136,7 +154,8 @@ class Fastest(Kernel):
         self._last = (weakref.ref(X), purpose, kernel)  # weak: never keeps a user's X alive
         return kernel
 
-    def _choose_class(self, X: np.ndarray, run: Callable[[Kernel], Any], purpose: str) -> Kernel:
+    def _fixed(self, X: np.ndarray) -> Kernel | None:
+        """The kernel every call on X gets whatever was measured (unaligned X, ``VLR_FASTEST``)."""
         if not X.flags.aligned:
             return load_kernel("numba" if "numba" in available_kernels() else "numpy")
         override = os.environ.get(ENV_OVERRIDE)
@@ -145,6 +164,28 @@ class Fastest(Kernel):
                 return get_kernel(override)
             except ValueError as exc:
                 raise ValueError(f"{ENV_OVERRIDE}={override!r}: {exc}") from None
+        return None
+
+    def _measured(self, X: np.ndarray, purpose: str) -> Kernel:
+        """The kernel for X's class if it is known, without measuring anything."""
+        fixed = self._fixed(X)
+        if fixed is not None:
+            return fixed
+        cls = shape_class(X, purpose)
+        entry = self.calibration.classes.get(cls)
+        if entry is None or entry["kernel"] not in available_kernels():
+            n_x, m = X.shape
+            raise ValueError(
+                f"the class {cls!r} has not been measured yet, so vlr.fastest.resolve(X) cannot say "
+                f"which kernel it runs: make one call (vlr.gradients(w, b, X, Y) measures it on your "
+                f"arrays), run `vlr tune --size {n_x}x{m}`, or pass the call's arguments, "
+                f"resolve(X, {purpose!r}, args)")
+        return load_kernel(entry["kernel"])
+
+    def _choose_class(self, X: np.ndarray, run: Callable[[Kernel], Any], purpose: str) -> Kernel:
+        fixed = self._fixed(X)
+        if fixed is not None:
+            return fixed
         cls = shape_class(X, purpose)
         usable = available_kernels()
         calibration = self.calibration

@@ -65,7 +65,7 @@ def prepare(kernel, w, b, X, Y, w_default_zeros=False, resolve=True):
         n_x, m = X.shape
         if w is None and w_default_zeros:
             w = np.zeros((n_x, 1), dtype=X.dtype)
-        w_flat, w_shape = validate_w(w, n_x, X.dtype)
+        w_flat, w_shape = validate_w(w, n_x, X.dtype, m)
         ready = w_flat, w_shape, validate_scalar(b, "b"), X, validate_Y(Y, m, X.dtype)
     if resolve:
         kernel = kernel.resolve(ready[3], "step", (ready[0], ready[2], ready[3], ready[4]))

@@ -85,7 +85,9 @@ def write_across(studies: list[MachineStudy], out_dir, asv_href="asv/index.html"
           f"{len(studies)} machine{'s' if len(studies) != 1 else ''}: {names}. Each row, figure "
           f"panel and constant below is one machine's newest study (the commit is in the table); "
           f"no number mixes machines. Only points where both sides were measured are counted; "
-          f"the cost model's predictions are shown as such and never counted.", "",
+          f"the cost model's predictions are shown as such and never counted. Rebuild this page "
+          f"from the kept results with `vlr site` (no benchmark runs); each machine's own page "
+          f"says how to re-measure it and records its versions, threads and BLAS.", "",
           "## The verdict on each machine", ""]
     md += machines_verdict_table(studies).markdown()
     md += ["", "\"~300x holds\": NumPy's step is ≥ 300x two loops' at that point (measured); "
