@@ -317,15 +317,19 @@ def gradients(w, b, X, y, n_threads=None):
 def gradients_checked(w, b, X, y, n_threads=None):
     """:func:`gradients`, plus ``labels_ok`` (every y in [0, 1]) and ``finite`` (J, dw, db all
     finite): the checks :mod:`vlr` needs, made in the same compiled call."""
-    w, y = contiguous(w), contiguous(y)  # the C code reads them with unit stride
     check_kernel_arguments(w, X, y, aligned=True)  # C code may assume aligned floats
     b = check_real(b, "b")
     by_rows, tile, n_chunks = plan(X, n_threads, default_threads, OPENMP)
     dw = np.empty(X.shape[0], dtype=X.dtype)
-    if X.itemsize == 8:
-        J, db, labels_ok, finite = _gradients[double](w, b, X, y, by_rows, tile, n_chunks, dw)
-    else:
-        J, db, labels_ok, finite = _gradients[float](w, b, X, y, by_rows, tile, n_chunks, dw)
+    try:
+        if X.itemsize == 8:
+            J, db, labels_ok, finite = _gradients[double](w, b, X, y, by_rows, tile, n_chunks, dw)
+        else:
+            J, db, labels_ok, finite = _gradients[float](w, b, X, y, by_rows, tile, n_chunks, dw)
+    except ValueError:  # raised before any work: w or y is strided, and the C code reads them
+        if contiguous(w) is w and contiguous(y) is y:  # with unit stride -- copy them (O(n_x + m));
+            raise                                      # no check on the common, contiguous path
+        return gradients_checked(contiguous(w), b, X, contiguous(y), n_threads)
     return J, dw, db, labels_ok, finite
 
 
