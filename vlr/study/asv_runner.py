@@ -6,7 +6,6 @@ the time left estimated from the benchmarks' durations in the newest kept result
 machine is named for its hardware (:func:`vlr.study.machines.proposed_name`) unless asv
 already knows it, and its profile is written beside the results.
 """
-import json
 import os
 import re
 import subprocess

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .asv_results import Results, ResultsError, load_results
-from .cost_model import KernelModel, fit_machine
+from .cost_model import fit_machine
 from .plots import COURSE_FULL
-from .verdict import (Cell, Row, _nearest, _num, build_rows, claim_cells, claim_summary,
+from .verdict import (_nearest, _num, build_rows, claim_cells, claim_summary,
                       noise_band, roof_table, single_calls)
 
 

@@ -15,7 +15,7 @@ from ..timing import format_seconds
 from . import plots
 from .asv_results import ResultsError, find_results_file, load_results
 from .tables import claims_table, fits_table, peers_table, pivot_table, targets_table
-from .verdict import _nearest, _num, build_rows, grid_of, roof_table, verdict
+from .verdict import _nearest, _num, grid_of, roof_table, verdict
 
 
 def targets_rows(results):

@@ -160,7 +160,6 @@ def model_table(study) -> Table:
     -------
     Table
     """
-    from .cost_model import format_constants
     rows = []
     for kernel in KERNELS:
         model = study.models.get(kernel)
