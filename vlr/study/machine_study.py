@@ -119,23 +119,36 @@ def study_of(results: Results, kept: list | None = None, profile: dict | None = 
                         profile=profile or {}, own=own)
 
 
+def kept_results(results_dir, machine) -> list[Results]:
+    """Every results file of ``machine`` in ``results_dir`` that this suite version can read,
+    oldest first (files of another suite version are left out, not an error).
+
+    Returns
+    -------
+    list of Results
+    """
+    kept = []
+    for path in sorted(Path(results_dir).glob(f"{machine}/*.json")):
+        if path.name == "machine.json":
+            continue
+        try:
+            kept.append(load_results(path))
+        except ResultsError:
+            continue
+    return sorted(kept, key=lambda r: r.date)
+
+
 def machine_results(results_dir) -> dict[str, list[Results]]:
-    """Every readable results file per machine directory of ``results_dir``, oldest first.
+    """:func:`kept_results` of every machine directory of ``results_dir`` that has any.
 
     Returns
     -------
     dict
         machine -> list of Results.
     """
-    out: dict[str, list[Results]] = {}
-    for path in sorted(Path(results_dir).glob("*/*.json")):
-        if path.name == "machine.json":
-            continue
-        try:
-            out.setdefault(path.parent.name, []).append(load_results(path))
-        except ResultsError:
-            continue
-    return {m: sorted(v, key=lambda r: r.date) for m, v in sorted(out.items())}
+    found = {d.name: kept_results(results_dir, d.name)
+             for d in sorted(Path(results_dir).iterdir()) if d.is_dir()} if Path(results_dir).is_dir() else {}
+    return {name: kept for name, kept in found.items() if kept}
 
 
 def all_studies(results_dir, profiles: dict | None = None, own_name: str | None = None) -> list[MachineStudy]:

@@ -117,25 +117,6 @@ def _newest_study(results_dir):
     return max(studies, key=lambda r: r.date).path if studies else newest
 
 
-def kept_results(results_dir, machine):
-    """Every results file of ``machine`` in ``results_dir`` that this suite version can read,
-    oldest commit first (files of another suite version are left out, not an error).
-
-    Returns
-    -------
-    list of Results
-    """
-    kept = []
-    for path in sorted(Path(results_dir).glob(f"{machine}/*.json")):
-        if path.name == "machine.json":
-            continue
-        try:
-            kept.append(load_results(path))
-        except ResultsError:
-            continue
-    return sorted(kept, key=lambda r: r.date)
-
-
 HISTORY_SHAPES = [(1_000_000, 100), (1_000_000, 10), (10_000, 1_000), (10_000, 10), (100, 10)]
 
 
@@ -272,7 +253,7 @@ def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks
         When there are no usable results.
     """
     from .cost_model import predicted_speedup
-    from .machine_study import study_of
+    from .machine_study import kept_results, study_of
     path = Path(results_path) if results_path else _newest_study(results_dir)
     results = load_results(path)
     kept = kept_results(Path(path).parent.parent, path.parent.name)
