@@ -15,7 +15,7 @@ from ..timing import format_seconds
 from . import plots
 from .asv_results import ResultsError, find_results_file, load_results
 from .tables import claims_table, fits_table, peers_table, pivot_table, targets_table
-from .verdict import _nearest, _num, grid_of, roof_table, verdict
+from .verdict import _num, grid_of, verdict
 
 
 def targets_rows(results):
@@ -293,9 +293,8 @@ def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks
                     "the dashed line is where the model expects the claim.",
                     asv_href + asv_graph("bench_step.TrackSpeedupVsTwoLoops.track_speedup",
                                          machine=machine, kernel="numpy", dtype="float64"))]
-    roof = roof_table(results)
-    if roof:
-        figs.append(_figure(plots.roofline(f64, lambda nbytes: _nearest(roof, nbytes), out),
+    if study.roof:  # the roof the machine's study already read (and its model used)
+        figs.append(_figure(plots.roofline(f64, study.roof_at, out),
                             "Bytes of X per second ÷ the stream-read roof measured in the same run.",
                             asv_href + asv_graph("bench_bandwidth.TrackStreamBandwidth.track_stream_read",
                                                  x_axis="nbytes", machine=machine)))
