@@ -3,9 +3,10 @@
 
 Design:
   A. ``_tile_loss`` is the stable per-example math of :mod:`vlr.kernels` for a whole tile, in
-     double, written in C (``_simd_loss.h``) so that gcc vectorises it with glibc's SIMD
-     exp/log1p (``SIMD_MATH`` says whether the build found them), and built without
-     ``-fassociative-math`` so ``(1 - y) - y·e`` keeps its accuracy.
+     X's dtype, written in C (``_simd_loss.h``) so that gcc vectorises it with glibc's SIMD
+     exp/expf (``SIMD_MATH`` says whether the build found them), with one log per 512
+     examples instead of a log1p per example, and built without ``-fassociative-math`` so
+     ``(1 - y) - y·e`` keeps its accuracy.
   B. ``_block`` processes examples ``i0:i1`` of X given as a pointer and element strides, so
      C-ordered, F-ordered, sliced and negatively strided X all work without a copy, a tile of
      examples at a time: z, then loss and dz for the tile, then dw from the same tile while it
@@ -15,8 +16,8 @@ Design:
      (``prange(schedule='static')``), each with its own dw row padded to 64 bytes; the rows are
      summed after the parallel region in a fixed order.
 float32 and float64 are the fused type ``floating``: X is read in its own dtype; a tile's z and
-dw sums run in it too (float32 keeps twice the SIMD width and needs no conversions), while J,
-db, the per-example loss and the sums over tiles are double. Without ``-fopenmp`` the prange
+dw sums and the per-example math run in it too (float32 keeps twice the SIMD width and needs no
+conversions), while J, db and the sums over tiles are double. Without ``-fopenmp`` the prange
 runs serially: ``OPENMP`` says which.
 """
 from cython cimport floating
@@ -77,7 +78,7 @@ cdef extern from "_simd_loss.h" nogil:
     void vlr_tile_loss_f32(const float* z, const float* y, Py_ssize_t n, float* dz,
                            double* sums)
 
-#: True when the per-example exp/log1p are glibc's SIMD versions (libmvec), False when they are
+#: True when the per-example exp/expf are glibc's SIMD versions (libmvec), False when they are
 #: scalar libm calls (no libmvec, or another compiler): set by setup.py, which says which.
 SIMD_MATH = bool(VLR_LIBMVEC)
 

@@ -1,10 +1,13 @@
 """Numba ``@njit``: one fused pass over X, threads over examples.
 
 Design:
-  A. ``_loss_and_dz`` is the reference's stable per-example math (:mod:`.two_loops`), in float64
-     whatever X's dtype, branch-free and with the call-free exp/log1p of :mod:`._vector_math`, so that
-     LLVM vectorises ``_tile_loss``, the loop over a tile's examples (compiled without
-     fast-math: ``(1 - y) - y·e`` is not rewritten). ``_tile_sums`` then sums J and db.
+  A. ``_loss_parts`` is the reference's stable per-example math (:mod:`.two_loops`) in X's
+     dtype, branch-free and with the call-free exp of :mod:`._vector_math`, so that LLVM
+     vectorises ``_tile_loss``, the loop over a tile's examples (float32: twice the lanes),
+     compiled without reassociation: ``(1 - y) - y·e`` is not rewritten. The loss needs no log
+     per example: log1p(e) is kept as the factor 1 + e (and its rounding as a linear term), and
+     ``_tile_sums`` takes one log of the product of up to 512 factors (each in [1, 2]: no
+     overflow), then sums J, db and the linear terms in float64.
   B. Two block kernels process the examples ``i0:i1`` while they are in cache, and differ only
      in the order they walk X:
      - ``_block_by_tiles`` when examples are adjacent in memory (X C-ordered, shape (n_x, m)):
@@ -17,18 +20,16 @@ Design:
      across threads (numba issues #3681, #7133). Small problems skip threading.
 Any strides work (Numba specialises C, F and strided layouts); X is never copied.
 """
-import builtins
 import math
-import types
 
 import numba
 import numpy as np
 from numba import njit, prange
+from numba.extending import overload
 
-from . import two_loops
 from ._plan import plan
 from ._shapes import check_iterations, check_kernel_arguments, check_real
-from ._vector_math import exp_nonpositive, log1p_unit
+from ._vector_math import exp_nonpositive
 
 _PAD = 8  # float64 per 64-byte cache line
 #: Let LLVM reorder sums (so reductions vectorise) and fuse multiply-adds -- but never assume
@@ -36,35 +37,85 @@ _PAD = 8  # float64 per 64-byte cache line
 _FASTMATH = {"reassoc", "contract"}
 
 
-#: The stable per-example math, the reference's own function (two_loops.loss_and_dz) compiled
-#: with its exp and log1p bound to the call-free versions of _vector_math, inlined at Numba's IR
-#: level so that LLVM vectorises the loop that calls it.
-_loss_and_dz = njit(nogil=True, inline="always", error_model="numpy")(types.FunctionType(
-    two_loops.loss_and_dz.__code__,
-    {"__builtins__": builtins, "exp": exp_nonpositive, "log1p": log1p_unit},
-    "_loss_and_dz"))
+def _make_loss_parts(dtype):
+    one, zero, small = dtype(1.0), dtype(0.0), dtype(_SMALL_E)
+    c1, c2, c3, c4, c5, c6 = (dtype(c) for c in _LOG1P_TAYLOR)
+
+    @njit(nogil=True, error_model="numpy", inline="always")
+    def loss_parts(z, y):
+        # The reference's stable math (two_loops.loss_and_dz), with log1p(e) = log(factor) +
+        # correction: factor = 1 + e rounded (its log is taken once per chunk of a tile), and the
+        # correction c = e - (factor - 1) it lost (exact), since log(factor + c) = log(factor) +
+        # c/factor + O(c²), |c·(1 - 1/factor)| <= e·ulp(1)/2. Below _SMALL_E, log1p(e) is its
+        # Taylor polynomial instead (factor 1): a product rounds absolutely, that is too coarse
+        # for losses near 0.
+        e = exp_nonpositive(-abs(z))  # never overflows
+        positive = z > zero
+        one_minus_y = one - y
+        tiny = e < small
+        factor = one if tiny else one + e
+        e2 = e * e  # Estrin's scheme: a short chain of dependent operations
+        p = e + e2 * ((c1 + c2 * e) + e2 * ((c3 + c4 * e) + e2 * (c5 + c6 * e)))
+        log1p_part = p if tiny else e - (factor - one)
+        linear = (one_minus_y * z if positive else -y * z) + log1p_part
+        dz = ((one_minus_y - y * e) if positive else (one_minus_y * e - y)) / (one + e)
+        return linear, factor, dz
+    return loss_parts
 
 
-@njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
-def _tile_loss(z, y, loss, nt):  # z, y IN (nt,); loss OUT (nt,); z OUT: overwritten by dz
-    # No fast-math here: LLVM vectorises this loop as written, and may not rewrite
-    # (1 - y) - y·e (reassociated, it loses dz's accuracy when y = 1 and e is tiny).
+#: Below this e = exp(-|z|), log1p(e) is a polynomial, not a factor: a product of factors errs
+#: by up to 2⁻⁵³ relative per factor, i.e. 2⁻⁵³ of log(1 + e) absolutely; above 2⁻⁸ that is
+#: < 2.9e-14 of the loss (typically far less), and the degree-7 Taylor polynomial of log1p is
+#: within 2⁻⁵⁹ below it.
+_SMALL_E = 2.0 ** -8
+_LOG1P_TAYLOR = (-1 / 2, 1 / 3, -1 / 4, 1 / 5, -1 / 6, 1 / 7)  # of x², ..., x⁷ in log1p(x)
+
+
+_LOSS_PARTS = {numba.float32: _make_loss_parts(np.float32), numba.float64: _make_loss_parts(np.float64)}
+
+
+def _loss_parts(z, y):
+    """(linear, factor, dz) of one example; loss = log(factor) + linear. Numba-only."""
+
+
+@overload(_loss_parts, inline="always")
+def _loss_parts_typed(z, y):
+    parts = _LOSS_PARTS.get(z)
+    return None if parts is None else (lambda z, y: parts(z, y))
+
+
+#: Factors of a product taken before one log: each is in [1, 2], so 512 of them stay below 2⁵¹²
+#: in any order of multiplication.
+_LOG_CHUNK = 512
+
+
+@njit(cache=True, nogil=True, boundscheck=False, fastmath={"contract"}, error_model="numpy")
+def _tile_loss(z, y, linear, factor, nt):  # z, y IN (nt,); linear, factor OUT (nt,);
+    # z OUT: overwritten by dz. All in X's dtype (float32 stays float32, 8 lanes on AVX2). No
+    # reassociation here: (1 - y) - y·e is not rewritten (that loses dz's accuracy when y = 1
+    # and e is tiny); fused multiply-adds only round less.
     for k in range(nt):
-        zk = np.float64(z[k])
-        yk = np.float64(y[k])
-        lk, dk = _loss_and_dz(zk, yk)
-        loss[k] = lk
+        lk, fk, dk = _loss_parts(z[k], y[k])
+        linear[k] = lk
+        factor[k] = fk
         z[k] = dk
 
 
 @njit(cache=True, nogil=True, boundscheck=False, fastmath=_FASTMATH, error_model="numpy")
-def _tile_sums(loss, dz, y, nt):
-    # The tile's J, db and labels outside [0, 1] (NaN too): sums LLVM may reorder to vectorise.
+def _tile_sums(linear, factor, dz, y, nt):
+    # The tile's J (Σ log1p(e) as one log per chunk of factors), db and labels outside [0, 1]
+    # (NaN too): sums and products LLVM may reorder to vectorise.
+    # (float64 whatever X's dtype)
     J = 0.0
+    for c0 in range(0, nt, _LOG_CHUNK):
+        product = 1.0
+        for k in range(c0, min(nt, c0 + _LOG_CHUNK)):
+            product *= np.float64(factor[k])
+        J += math.log(product)
     db = 0.0
     bad = 0
     for k in range(nt):
-        J += loss[k]
+        J += linear[k]
         db += dz[k]
         yk = y[k]
         bad += not (yk >= 0.0 and yk <= 1.0)
@@ -72,11 +123,11 @@ def _tile_sums(loss, dz, y, nt):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _tile_loss_and_sums(z, y, loss, nt):
+def _tile_loss_and_sums(z, y, linear, factor, nt):
     # Each a call of its own (never inlined into a fast-math caller): the tile's dz in z, and
     # its J, db and count of labels outside [0, 1].
-    _tile_loss(z, y, loss, nt)
-    return _tile_sums(loss, z, y, nt)
+    _tile_loss(z, y, linear, factor, nt)
+    return _tile_sums(linear, factor, z, y, nt)
 
 
 @njit(cache=True, nogil=True, boundscheck=False, fastmath=_FASTMATH, error_model="numpy")
@@ -85,7 +136,8 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 IN;
     # conversions); J, db and the sums over tiles (dw_acc) are float64.
     n_x = X.shape[0]
     z = np.empty(tile, dtype=X.dtype)
-    loss = np.empty(tile)
+    linear = np.empty(tile, dtype=X.dtype)  # the tile's per-example loss: linear + log(factor)
+    factor = np.empty(tile, dtype=X.dtype)
     zero = np.zeros(1, dtype=X.dtype)[0]
     J = 0.0
     db = 0.0
@@ -120,7 +172,7 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 IN;
             for k in range(nt):
                 zt[k] += wj * row[k]
             j += 1
-        tJ, tdb, tbad = _tile_loss_and_sums(zt, y[t0:t0 + nt], loss, nt)  # zt becomes dz
+        tJ, tdb, tbad = _tile_loss_and_sums(zt, y[t0:t0 + nt], linear, factor, nt)  # zt becomes dz
         J += tJ
         db += tdb
         bad += tbad
@@ -157,7 +209,8 @@ def _block_by_examples(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 
     # axpy per example while its column is in cache.
     n_x = X.shape[0]
     z = np.empty(tile, dtype=X.dtype)  # z (then dz) in X's dtype, as by tiles: float32 z overflows
-    loss = np.empty(tile)
+    linear = np.empty(tile, dtype=X.dtype)  # the tile's per-example loss: linear + log(factor)
+    factor = np.empty(tile, dtype=X.dtype)
     J = 0.0
     db = 0.0
     bad = 0
@@ -168,7 +221,7 @@ def _block_by_examples(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 
             for j in range(n_x):
                 zk += np.float64(w[j]) * X[j, t0 + k]
             z[k] = zk
-        tJ, tdb, tbad = _tile_loss_and_sums(z, y[t0:t0 + nt], loss, nt)  # z becomes dz
+        tJ, tdb, tbad = _tile_loss_and_sums(z, y[t0:t0 + nt], linear, factor, nt)  # z becomes dz
         J += tJ
         db += tdb
         bad += tbad

@@ -74,12 +74,23 @@ def test_loss_within_a_few_ulps(kernel, y):
 
 def test_vector_math_matches_libm():
     x = -np.concatenate([np.linspace(0, 750, 300_001), [1e3, 1e300, np.inf]])
-    exp = np.array([_vector_math.exp_nonpositive(v) for v in x[::13]])
+    exp = np.array([_vector_math.exp_nonpositive_f64(v) for v in x[::13]])
     assert _ulps(exp, np.exp(x[::13])).max() <= 1
-    e = np.concatenate([np.exp(x[::13]), np.linspace(0.41, 0.42, 1001), [0.0, 1.0, 5e-324]])
-    assert _ulps([_vector_math.log1p_unit(v) for v in e], np.log1p(e)).max() <= 1
-    assert math.isnan(_vector_math.exp_nonpositive(math.nan))
-    assert math.isnan(_vector_math.log1p_unit(math.nan))
+    assert math.isnan(_vector_math.exp_nonpositive_f64(math.nan))
+
+
+def _ulps32(got, want):
+    got, want = np.asarray(got, dtype=np.float32), np.asarray(want, dtype=np.float32)
+    tiny = np.finfo(np.float32).smallest_subnormal
+    return np.abs(got.astype(float) - want) / np.spacing(np.maximum(np.abs(want), tiny)).astype(float)
+
+
+def test_float32_vector_math_matches_libm():
+    x = -np.concatenate([np.linspace(0, 110, 200_001), [1e3, 1e30, np.inf]]).astype(np.float32)
+    exp = np.array([_vector_math.exp_nonpositive_f32(v) for v in x[::7]], dtype=np.float32)
+    want = np.exp(x[::7].astype(float)).astype(np.float32)  # correctly rounded (almost always)
+    assert _ulps32(exp, want).max() <= 1
+    assert math.isnan(_vector_math.exp_nonpositive_f32(np.float32("nan")))
 
 
 @pytest.mark.parametrize("kernel", ["numba", "cython"])
@@ -90,3 +101,38 @@ def test_nan_and_inf_in_z_reach_the_outputs(kernel):
         z[37] = bad
         J, dw, db = raw(z, 0.0, np.eye(M), np.full(M, 0.5))
         assert not (math.isfinite(J) and math.isfinite(db) and np.isfinite(dw).all()), (kernel, bad)
+
+
+def _extended_loss(z, y):
+    """Σ (log(1 + e^z) - y·z) in x87 extended precision (64-bit significand), as a float."""
+    z = np.asarray(z, dtype=np.longdouble)
+    e = np.exp(-np.abs(z))
+    loss = np.log1p(e) + np.where(z > 0, (1 - np.longdouble(y)) * z, -np.longdouble(y) * z)
+    return float(np.sum(loss, dtype=np.longdouble))
+
+
+@pytest.mark.skipif(np.finfo(np.longdouble).nmant < 63, reason="needs x87 extended long double")
+@pytest.mark.parametrize("kernel", ["numba", "cython"])
+@pytest.mark.parametrize("y", LABELS)
+def test_product_form_J_matches_extended_precision(kernel, y):
+    # J takes one log per chunk of (1 + e) factors instead of a log1p per example: within
+    # 1e-15 relative of an extended-precision sum, tile by tile (huge |z|, where e underflows;
+    # tiny |z|, where e ~ 1; and losses near 0, where a product alone would round too coarsely)
+    # and over the whole range at once.
+    raw = vlr.get_kernel(kernel).module.gradients
+    z = _z_values()
+    z = z[np.abs(z) <= 1e100]  # sums of 1e300s overflow
+    worst = 0.0
+    for start in range(0, len(z), M):
+        part = z[start:start + M]
+        chunk = np.zeros(M)
+        chunk[:len(part)] = part
+        J, _, _ = raw(chunk, 0.0, np.eye(M), np.full(M, y))
+        want = _extended_loss(chunk, y)
+        worst = max(worst, abs(J * M - want) / abs(want))
+    assert worst <= 1e-15, f"{kernel}: J off by {worst:.2e} relative at y = {y}"
+    # the whole range as one problem: z = 1·x + 0 exactly, several tiles and chunks of factors
+    X = np.resize(z, 1 << 14)[None, :].copy()
+    J, _, _ = raw(np.ones(1), 0.0, X, np.full(X.shape[1], y), n_threads=1)
+    want = _extended_loss(X[0], y) / X.shape[1]
+    assert abs(J - want) <= 1e-15 * abs(want), (kernel, y, J, want)

@@ -224,7 +224,7 @@ def describe(info: dict) -> str:
         lines.append(f"threads : {threads}" + ("" if omp is None else
                                                f" (cython built {'with' if omp else 'WITHOUT'} OpenMP"
                                                + ("" if simd is None else
-                                                  f", {'SIMD' if simd else 'SCALAR'} exp/log1p") + ")"))
+                                                  f", {'SIMD' if simd else 'SCALAR'} exp") + ")"))
     if info["env"]:
         lines.append("env     : " + " ".join(f"{k}={v}" for k, v in info["env"].items()))
     return "\n".join(lines)
