@@ -38,6 +38,19 @@ double exp(double);
 float expf(float);
 #endif
 
+/* Lanes per vector of the loop (omp simd's simdlen): the full register width for each type;
+   left to the compiler, gcc runs the float loop at 4 lanes on AVX2 (measured 1.5x slower). */
+#if defined(__AVX512F__)
+#define VLR_SIMD_F64 _Pragma("omp simd simdlen(8) reduction(+:J,db,bad) reduction(*:product)")
+#define VLR_SIMD_F32 _Pragma("omp simd simdlen(16) reduction(+:J,db,bad) reduction(*:product)")
+#elif defined(__AVX2__)
+#define VLR_SIMD_F64 _Pragma("omp simd simdlen(4) reduction(+:J,db,bad) reduction(*:product)")
+#define VLR_SIMD_F32 _Pragma("omp simd simdlen(8) reduction(+:J,db,bad) reduction(*:product)")
+#else
+#define VLR_SIMD_F64 _Pragma("omp simd reduction(+:J,db,bad) reduction(*:product)")
+#define VLR_SIMD_F32 _Pragma("omp simd reduction(+:J,db,bad) reduction(*:product)")
+#endif
+
 #define VLR_LOG_CHUNK 512    /* factors per log: each in [1, 2], so the product is < 2^512 */
 #define VLR_SMALL_E 0x1p-8   /* below it, log1p(e) by its polynomial */
 
@@ -53,12 +66,12 @@ float expf(float);
 #endif
 
 /* One loop body for both dtypes of the tile: z, y and the math in T, the sums in double. */
-#define VLR_TILE_LOSS_BODY(T, EXP, ABS)                                                     \
+#define VLR_TILE_LOSS_BODY(T, EXP, ABS, SIMD)                                                     \
     double J = 0, db = 0, bad = 0;                                                          \
     for (ptrdiff_t c0 = 0; c0 < n; c0 += VLR_LOG_CHUNK) {                                   \
         ptrdiff_t c1 = n - c0 < VLR_LOG_CHUNK ? n : c0 + VLR_LOG_CHUNK;                     \
         double product = 1;                                                                 \
-        _Pragma("omp simd reduction(+:J,db,bad) reduction(*:product)")                      \
+        SIMD                                                                                \
         for (ptrdiff_t k = c0; k < c1; k++) {                                               \
             T zk = z[k], yk = y[k];                                                         \
             T e = EXP(-ABS(zk));                                                            \
@@ -93,14 +106,14 @@ static VLR_NO_REASSOC void vlr_tile_loss_f64(const double* z,   /* IN  (n,) */
                                              double* sums)      /* OUT (3,), added to */
 {
     VLR_NO_REASSOC_BODY
-    VLR_TILE_LOSS_BODY(double, exp, fabs)
+    VLR_TILE_LOSS_BODY(double, exp, fabs, VLR_SIMD_F64)
 }
 
 static VLR_NO_REASSOC void vlr_tile_loss_f32(const float* z, const float* y, ptrdiff_t n,
                                              float* dz, double* sums)
 {
     VLR_NO_REASSOC_BODY
-    VLR_TILE_LOSS_BODY(float, expf, fabsf)
+    VLR_TILE_LOSS_BODY(float, expf, fabsf, VLR_SIMD_F32)
 }
 
 #endif
