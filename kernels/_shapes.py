@@ -105,6 +105,16 @@ def check_iterations(iterations):
     return _check_int(iterations, "iterations", 0, MAX_ITERATIONS)
 
 
+def check_cost_every(cost_every):
+    """``cost_every`` as an int in [1, :data:`MAX_ITERATIONS`].
+
+    Returns
+    -------
+    int
+    """
+    return _check_int(cost_every, "cost_every", 1, MAX_ITERATIONS)
+
+
 def contiguous(arr):
     """A 1-D ndarray ``arr`` as a contiguous array (a copy of O(len) only when it is strided);
     anything else unchanged, for :func:`check_kernel_arguments` to judge.

@@ -65,8 +65,10 @@ float expf(float);
 #define VLR_NO_REASSOC_BODY
 #endif
 
-/* One loop body for both dtypes of the tile: z, y and the math in T, the sums in double. */
-#define VLR_TILE_LOSS_BODY(T, EXP, ABS, SIMD)                                                     \
+/* One loop body for both dtypes of the tile: z, y and the math in T, the sums in double.
+   WITH_LOSS (a constant) leaves the loss out; db is summed in the same order either way, so a
+   training loop's steps do not depend on which of them record a cost. */
+#define VLR_TILE_BODY(T, EXP, ABS, SIMD, WITH_LOSS)                                         \
     double J = 0, db = 0, bad = 0;                                                          \
     for (ptrdiff_t c0 = 0; c0 < n; c0 += VLR_LOG_CHUNK) {                                   \
         ptrdiff_t c1 = n - c0 < VLR_LOG_CHUNK ? n : c0 + VLR_LOG_CHUNK;                     \
@@ -77,21 +79,24 @@ float expf(float);
             T e = EXP(-ABS(zk));                                                            \
             T one_minus_y = 1 - yk;                                                         \
             int pos = zk > 0;                                                               \
-            int tiny = e < (T)VLR_SMALL_E;                                                  \
-            T factor = tiny ? (T)1 : 1 + e;                                                 \
-            T e2 = e * e;  /* Estrin's scheme: a short chain of dependent operations */     \
-            T poly = e + e2 * (((T)(-1.0 / 2) + (T)(1.0 / 3) * e)                           \
-                               + e2 * (((T)(-1.0 / 4) + (T)(1.0 / 5) * e)                   \
-                                       + e2 * ((T)(-1.0 / 6) + (T)(1.0 / 7) * e)));         \
-            T linear = (pos ? one_minus_y * zk : -yk * zk) + (tiny ? poly : e - (factor - 1)); \
             T d = (pos ? one_minus_y - yk * e : one_minus_y * e - yk) / (1 + e);            \
-            product *= (double)factor;                                                      \
-            J += (double)linear;                                                            \
+            if (WITH_LOSS) {                                                                \
+                int tiny = e < (T)VLR_SMALL_E;                                              \
+                T factor = tiny ? (T)1 : 1 + e;                                             \
+                T e2 = e * e;  /* Estrin's scheme: a short chain of dependent operations */ \
+                T poly = e + e2 * (((T)(-1.0 / 2) + (T)(1.0 / 3) * e)                       \
+                                   + e2 * (((T)(-1.0 / 4) + (T)(1.0 / 5) * e)               \
+                                           + e2 * ((T)(-1.0 / 6) + (T)(1.0 / 7) * e)));     \
+                T linear = (pos ? one_minus_y * zk : -yk * zk)                              \
+                           + (tiny ? poly : e - (factor - 1));                              \
+                product *= (double)factor;                                                  \
+                J += (double)linear;                                                        \
+            }                                                                               \
             bad += !(yk >= 0 && yk <= 1); /* NaN too */                                     \
             db += (double)d;                                                                \
             dz[k] = d;                                                                      \
         }                                                                                   \
-        J += log(product);                                                                  \
+        if (WITH_LOSS) J += log(product);                                                   \
     }                                                                                       \
     sums[0] += J;                                                                           \
     sums[1] += db;                                                                          \
@@ -106,14 +111,29 @@ static VLR_NO_REASSOC void vlr_tile_loss_f64(const double* z,   /* IN  (n,) */
                                              double* sums)      /* OUT (3,), added to */
 {
     VLR_NO_REASSOC_BODY
-    VLR_TILE_LOSS_BODY(double, exp, fabs, VLR_SIMD_F64)
+    VLR_TILE_BODY(double, exp, fabs, VLR_SIMD_F64, 1)
 }
 
 static VLR_NO_REASSOC void vlr_tile_loss_f32(const float* z, const float* y, ptrdiff_t n,
                                              float* dz, double* sums)
 {
     VLR_NO_REASSOC_BODY
-    VLR_TILE_LOSS_BODY(float, expf, fabsf, VLR_SIMD_F32)
+    VLR_TILE_BODY(float, expf, fabsf, VLR_SIMD_F32, 1)
+}
+
+/* vlr_tile_loss_* without the loss: sums[1] += Σ dz, sums[2] += labels outside [0, 1]. */
+static VLR_NO_REASSOC void vlr_tile_dz_f64(const double* z, const double* y, ptrdiff_t n,
+                                           double* dz, double* sums)
+{
+    VLR_NO_REASSOC_BODY
+    VLR_TILE_BODY(double, exp, fabs, VLR_SIMD_F64, 0)
+}
+
+static VLR_NO_REASSOC void vlr_tile_dz_f32(const float* z, const float* y, ptrdiff_t n,
+                                           float* dz, double* sums)
+{
+    VLR_NO_REASSOC_BODY
+    VLR_TILE_BODY(float, expf, fabsf, VLR_SIMD_F32, 0)
 }
 
 #endif

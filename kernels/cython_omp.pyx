@@ -27,7 +27,8 @@ from libc.math cimport isfinite
 import numpy as np
 
 from ._plan import plan
-from ._shapes import check_iterations, check_kernel_arguments, check_real, contiguous
+from ._shapes import (check_cost_every, check_iterations, check_kernel_arguments, check_real,
+                      contiguous)
 
 cdef extern from *:
     """
@@ -77,6 +78,10 @@ cdef extern from "_simd_loss.h" nogil:
                            double* sums)
     void vlr_tile_loss_f32(const float* z, const float* y, Py_ssize_t n, float* dz,
                            double* sums)
+    void vlr_tile_dz_f64(const double* z, const double* y, Py_ssize_t n, double* dz,
+                         double* sums)
+    void vlr_tile_dz_f32(const float* z, const float* y, Py_ssize_t n, float* dz,
+                         double* sums)
 
 #: True when the per-example exp/expf are glibc's SIMD versions (libmvec), False when they are
 #: scalar libm calls (no libmvec, or another compiler): set by setup.py, which says which.
@@ -87,11 +92,18 @@ cdef inline void _tile_loss(const floating* z,   # IN  (nt,)
                             const floating* y,   # IN  (nt,)
                             Py_ssize_t nt,
                             floating* dz,        # OUT (nt,), may be z
+                            bint with_loss,      # False: J is not computed (nothing added)
                             double* sums) noexcept nogil:  # OUT (3,) J, db, bad labels: added to
     if floating is double:
-        vlr_tile_loss_f64(z, y, nt, dz, sums)
+        if with_loss:
+            vlr_tile_loss_f64(z, y, nt, dz, sums)
+        else:
+            vlr_tile_dz_f64(z, y, nt, dz, sums)
     else:
-        vlr_tile_loss_f32(z, y, nt, dz, sums)
+        if with_loss:
+            vlr_tile_loss_f32(z, y, nt, dz, sums)
+        else:
+            vlr_tile_dz_f32(z, y, nt, dz, sums)
 
 
 cdef inline void _tile_z(const floating* X0,    # IN  X0[j * sf + k * se], the tile's first column
@@ -170,6 +182,7 @@ cdef void _block(const floating* X,         # IN  X[j, i] = X[j * sf + i * se]
                  double b,
                  const floating* y,         # IN  (m,)
                  Py_ssize_t n_x, Py_ssize_t i0, Py_ssize_t i1, bint by_rows, Py_ssize_t tile,
+                 bint with_loss,            # False: J stays 0 (a training step without a cost)
                  floating* z,               # SCRATCH (tile,)
                  double* dw_acc,            # OUT (n_x,), added to
                  double* J_db) noexcept nogil:  # OUT (3,), set: J, db, labels outside [0, 1]
@@ -191,7 +204,7 @@ cdef void _block(const floating* X,         # IN  X[j, i] = X[j * sf + i * se]
                 for j in range(n_x):
                     zi += <double>w[j] * col[j * sf]
                 z[k] = <floating>zi
-        _tile_loss(z, y + t0, nt, z, J_db)  # z becomes dz
+        _tile_loss(z, y + t0, nt, z, with_loss, J_db)  # z becomes dz
         if by_rows:
             _tile_dw(X + t0 * se, sf, se, n_x, nt, z, dw_acc)
         else:
@@ -205,7 +218,7 @@ cdef void _block(const floating* X,         # IN  X[j, i] = X[j * sf + i * se]
 
 cdef void _pass(const floating* Xp, Py_ssize_t sf, Py_ssize_t se, const floating* w, double b,
                 const floating* y, Py_ssize_t n_x, Py_ssize_t m, bint by_rows, Py_ssize_t tile,
-                Py_ssize_t n_chunks,
+                Py_ssize_t n_chunks, bint with_loss,
                 double[:, ::1] dw_rows, double[:, ::1] z, double[:, ::1] J_db,  # SCRATCH
                 double[::1] dw, double* J_out, double* db_out,  # OUT (sums)
                 double* bad_out) noexcept nogil:                # OUT labels outside [0, 1]
@@ -215,12 +228,12 @@ cdef void _pass(const floating* Xp, Py_ssize_t sf, Py_ssize_t se, const floating
         for j in range(n_x):
             dw_rows[c, j] = 0
     if n_chunks == 1:  # no parallel region to start
-        _block(Xp, sf, se, w, b, y, n_x, 0, m, by_rows, tile, <floating*>&z[0, 0],
+        _block(Xp, sf, se, w, b, y, n_x, 0, m, by_rows, tile, with_loss, <floating*>&z[0, 0],
                &dw_rows[0, 0], &J_db[0, 0])
     else:
         for c in prange(n_chunks, schedule="static", num_threads=n_chunks):
             _block(Xp, sf, se, w, b, y, n_x, c * m // n_chunks, (c + 1) * m // n_chunks,
-                   by_rows, tile, <floating*>&z[c, 0], &dw_rows[c, 0], &J_db[c, 0])
+                   by_rows, tile, with_loss, <floating*>&z[c, 0], &dw_rows[c, 0], &J_db[c, 0])
     J_out[0] = 0
     db_out[0] = 0
     bad_out[0] = 0
@@ -263,8 +276,8 @@ cdef tuple _gradients(const floating[::1] w, double b, const floating[:, :] X,
     cdef bint finite
     with nogil:
         _pass(&X[0, 0], X.strides[0] // sizeof(floating), X.strides[1] // sizeof(floating),
-              &w[0], b, &y[0], n_x, m, by_rows, tile, n_chunks, s.dw_rows, s.z, s.J_db, s.dw,
-              &J, &db, &bad)
+              &w[0], b, &y[0], n_x, m, by_rows, tile, n_chunks, True, s.dw_rows, s.z, s.J_db,
+              s.dw, &J, &db, &bad)
         J = J / m
         db = db / m
         finite = isfinite(J) and isfinite(db)
@@ -275,22 +288,25 @@ cdef tuple _gradients(const floating[::1] w, double b, const floating[:, :] X,
 
 
 cdef double _train(const floating[:, :] X, const floating[::1] y, bint by_rows, Py_ssize_t tile,
-                   Py_ssize_t n_chunks, double alpha, Py_ssize_t iterations,
+                   Py_ssize_t n_chunks, double alpha, Py_ssize_t iterations, Py_ssize_t cost_every,
                    floating[::1] w,        # IN the start, OUT the trained weights (n_x,)
                    double b,
-                   double[::1] costs):     # OUT (iterations,)
+                   double[::1] costs):     # OUT (ceil(iterations / cost_every),)
     """``iterations`` gradient steps from w, b in compiled code, with the arithmetic of
-    vlr.train's loop over gradient steps; returns the trained b."""
+    vlr.train's loop over gradient steps, J every ``cost_every``-th; returns the trained b."""
     cdef Py_ssize_t n_x = X.shape[0], m = X.shape[1], it, j
+    cdef bint with_loss
     cdef _Scratch s = _Scratch(n_x, tile, n_chunks)
     cdef double J = 0, db = 0, bad = 0
     cdef floating step = <floating>alpha
     with nogil:
         for it in range(iterations):
+            with_loss = it % cost_every == 0
             _pass(&X[0, 0], X.strides[0] // sizeof(floating), X.strides[1] // sizeof(floating),
-                  &w[0], b, &y[0], n_x, m, by_rows, tile, n_chunks, s.dw_rows, s.z, s.J_db,
-                  s.dw, &J, &db, &bad)
-            costs[it] = J / m
+                  &w[0], b, &y[0], n_x, m, by_rows, tile, n_chunks, with_loss, s.dw_rows, s.z,
+                  s.J_db, s.dw, &J, &db, &bad)
+            if with_loss:
+                costs[it // cost_every] = J / m
             for j in range(n_x):
                 w[j] = w[j] - step * <floating>(s.dw[j] / m)
             b = b - alpha * (db / m)
@@ -334,21 +350,25 @@ def gradients_checked(w, b, X, y, n_threads=None):
     return J, dw, db, labels_ok, finite
 
 
-def train(w, b, X, y, alpha, iterations, n_threads=None):
+def train(w, b, X, y, alpha, iterations, n_threads=None, cost_every=1):
     """Gradient descent with every iteration in compiled code (no GIL, no Python per step).
 
-    Parameters are those of :func:`gradients`, plus ``alpha`` (float) and ``iterations`` (int).
-    Returns ``(w, b, costs)``: the trained weights (X's dtype), bias, and the cost J before each
-    step -- what looping :func:`gradients` and updating w, b in NumPy gives.
+    Parameters are those of :func:`gradients`, plus ``alpha`` (float), ``iterations`` (int) and
+    ``cost_every`` (int >= 1: J before steps 0, k, 2k, ...; the other steps skip the loss).
+    Returns ``(w, b, costs)``: the trained weights (X's dtype), bias, and those costs -- what
+    looping :func:`gradients` and updating w, b in NumPy gives.
     """
     w, y = contiguous(w), contiguous(y)
     check_kernel_arguments(w, X, y, aligned=True)
     b, alpha = check_real(b, "b"), check_real(alpha, "alpha", positive=True)
-    costs = np.empty(check_iterations(iterations))
+    iterations, cost_every = check_iterations(iterations), check_cost_every(cost_every)
+    costs = np.empty((iterations + cost_every - 1) // cost_every)
     by_rows, tile, n_chunks = plan(X, n_threads, default_threads, OPENMP)
     w_out = np.array(w)  # a contiguous copy: the C code updates it in place
     if X.itemsize == 8:
-        b = _train[double](X, y, by_rows, tile, n_chunks, alpha, len(costs), w_out, b, costs)
+        b = _train[double](X, y, by_rows, tile, n_chunks, alpha, iterations, cost_every, w_out, b,
+                           costs)
     else:
-        b = _train[float](X, y, by_rows, tile, n_chunks, alpha, len(costs), w_out, b, costs)
+        b = _train[float](X, y, by_rows, tile, n_chunks, alpha, iterations, cost_every, w_out, b,
+                          costs)
     return w_out, b, costs

@@ -6,7 +6,7 @@ Design:
      vectorises ``_tile_loss``, the loop over a tile's examples (float32: twice the lanes),
      compiled without reassociation: ``(1 - y) - y·e`` is not rewritten. The loss needs no log
      per example: log1p(e) is kept as the factor 1 + e (and its rounding as a linear term), and
-     ``_tile_sums`` takes one log of the product of up to 512 factors (each in [1, 2]: no
+     ``_tile_J`` takes one log of the product of up to 512 factors (each in [1, 2]: no
      overflow), then sums J, db and the linear terms in float64.
   B. Two block kernels process the examples ``i0:i1`` while they are in cache, and differ only
      in the order they walk X:
@@ -28,7 +28,7 @@ from numba import njit, prange
 from numba.extending import overload
 
 from ._plan import plan
-from ._shapes import check_iterations, check_kernel_arguments, check_real
+from ._shapes import check_cost_every, check_iterations, check_kernel_arguments, check_real
 from ._vector_math import exp_nonpositive
 
 _PAD = 8  # float64 per 64-byte cache line
@@ -60,7 +60,14 @@ def _make_loss_parts(dtype):
         linear = (one_minus_y * z if positive else -y * z) + log1p_part
         dz = ((one_minus_y - y * e) if positive else (one_minus_y * e - y)) / (one + e)
         return linear, factor, dz
-    return loss_parts
+
+    @njit(nogil=True, error_model="numpy", inline="always")
+    def dz_only(z, y):
+        # loss_parts' dz alone (the iterations of a training loop that record no cost)
+        e = exp_nonpositive(-abs(z))
+        one_minus_y = one - y
+        return ((one_minus_y - y * e) if z > zero else (one_minus_y * e - y)) / (one + e)
+    return loss_parts, dz_only
 
 
 #: Below this e = exp(-|z|), log1p(e) is a polynomial, not a factor: a product of factors errs
@@ -78,10 +85,24 @@ def _loss_parts(z, y):
     """(linear, factor, dz) of one example; loss = log(factor) + linear. Numba-only."""
 
 
+def _dz(z, y):
+    """dz of one example. Numba-only."""
+
+
 @overload(_loss_parts, inline="always")
 def _loss_parts_typed(z, y):
-    parts = _LOSS_PARTS.get(z)
-    return None if parts is None else (lambda z, y: parts(z, y))
+    if z not in _LOSS_PARTS:
+        return None
+    loss_parts = _LOSS_PARTS[z][0]
+    return lambda z, y: loss_parts(z, y)
+
+
+@overload(_dz, inline="always")
+def _dz_typed(z, y):
+    if z not in _LOSS_PARTS:
+        return None
+    dz = _LOSS_PARTS[z][1]
+    return lambda z, y: dz(z, y)
 
 
 #: Factors of a product taken before one log: each is in [1, 2], so 512 of them stay below 2⁵¹²
@@ -102,36 +123,55 @@ def _tile_loss(z, y, linear, factor, nt):  # z, y IN (nt,); linear, factor OUT (
 
 
 @njit(cache=True, nogil=True, boundscheck=False, fastmath=_FASTMATH, error_model="numpy")
-def _tile_sums(linear, factor, dz, y, nt):
-    # The tile's J (Σ log1p(e) as one log per chunk of factors), db and labels outside [0, 1]
-    # (NaN too): sums and products LLVM may reorder to vectorise.
-    # (float64 whatever X's dtype)
+def _tile_J(linear, factor, nt):
+    # The tile's J: Σ log1p(e) as one log per chunk of factors, plus the linear terms; sums and
+    # products LLVM may reorder to vectorise (float64 whatever X's dtype).
     J = 0.0
     for c0 in range(0, nt, _LOG_CHUNK):
         product = 1.0
         for k in range(c0, min(nt, c0 + _LOG_CHUNK)):
             product *= np.float64(factor[k])
         J += math.log(product)
-    db = 0.0
-    bad = 0
     for k in range(nt):
         J += linear[k]
-        db += dz[k]
-        yk = y[k]
-        bad += not (yk >= 0.0 and yk <= 1.0)
-    return J, db, bad
+    return J
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def _tile_loss_and_sums(z, y, linear, factor, nt):
-    # Each a call of its own (never inlined into a fast-math caller): the tile's dz in z, and
-    # its J, db and count of labels outside [0, 1].
-    _tile_loss(z, y, linear, factor, nt)
-    return _tile_sums(linear, factor, z, y, nt)
+@njit(cache=True, nogil=True, boundscheck=False, fastmath={"contract"}, error_model="numpy")
+def _tile_dz(z, y, nt):  # z, y IN (nt,); z OUT: overwritten by dz -- _tile_loss without the loss
+    for k in range(nt):
+        z[k] = _dz(z[k], y[k])
 
 
 @njit(cache=True, nogil=True, boundscheck=False, fastmath=_FASTMATH, error_model="numpy")
-def _block_by_tiles(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 IN; dw_acc OUT (+=)
+def _tile_dz_sums(dz, y, nt):
+    # The tile's db and labels outside [0, 1] (NaN too), one loop whether or not J is computed:
+    # a training loop's steps are the same with and without a cost.
+    db = 0.0
+    bad = 0
+    for k in range(nt):
+        db += dz[k]
+        yk = y[k]
+        bad += not (yk >= 0.0 and yk <= 1.0)
+    return db, bad
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _tile_loss_and_sums(z, y, linear, factor, nt, with_loss):
+    # Each a call of its own (never inlined into a fast-math caller): the tile's dz in z, and
+    # its J (0 without ``with_loss``), db and count of labels outside [0, 1].
+    J = 0.0
+    if with_loss:
+        _tile_loss(z, y, linear, factor, nt)
+        J = _tile_J(linear, factor, nt)
+    else:
+        _tile_dz(z, y, nt)
+    db, bad = _tile_dz_sums(z, y, nt)
+    return J, db, bad
+
+
+@njit(cache=True, nogil=True, boundscheck=False, fastmath=_FASTMATH, error_model="numpy")
+def _block_by_tiles(X, w, b, y, i0, i1, tile, with_loss, dw_acc):  # dw_acc OUT (+=), the rest IN
     # The tile's sums run in X's dtype (float32 stays float32: twice the SIMD width, no
     # conversions); J, db and the sums over tiles (dw_acc) are float64.
     n_x = X.shape[0]
@@ -172,7 +212,8 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 IN;
             for k in range(nt):
                 zt[k] += wj * row[k]
             j += 1
-        tJ, tdb, tbad = _tile_loss_and_sums(zt, y[t0:t0 + nt], linear, factor, nt)  # zt becomes dz
+        tJ, tdb, tbad = _tile_loss_and_sums(zt, y[t0:t0 + nt], linear, factor, nt,
+                                               with_loss)  # zt becomes dz
         J += tJ
         db += tdb
         bad += tbad
@@ -204,7 +245,7 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 IN;
 
 
 @njit(cache=True, nogil=True, boundscheck=False, fastmath=_FASTMATH, error_model="numpy")
-def _block_by_examples(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 IN; dw_acc OUT (+=)
+def _block_by_examples(X, w, b, y, i0, i1, tile, with_loss, dw_acc):  # dw_acc OUT (+=), the rest IN
     # A tile of examples at a time: a dot product per example, the tile's loss and dz, then an
     # axpy per example while its column is in cache.
     n_x = X.shape[0]
@@ -221,7 +262,8 @@ def _block_by_examples(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 
             for j in range(n_x):
                 zk += np.float64(w[j]) * X[j, t0 + k]
             z[k] = zk
-        tJ, tdb, tbad = _tile_loss_and_sums(z, y[t0:t0 + nt], linear, factor, nt)  # z becomes dz
+        tJ, tdb, tbad = _tile_loss_and_sums(z, y[t0:t0 + nt], linear, factor, nt,
+                                               with_loss)  # z becomes dz
         J += tJ
         db += tdb
         bad += tbad
@@ -233,21 +275,21 @@ def _block_by_examples(X, w, b, y, i0, i1, tile, dw_acc):  # X, w, b, y, i0, i1 
 
 
 @njit(cache=True, nogil=True)
-def _block(X, w, b, y, i0, i1, by_tiles, tile, dw_acc):
+def _block(X, w, b, y, i0, i1, by_tiles, tile, with_loss, dw_acc):
     if by_tiles:
-        return _block_by_tiles(X, w, b, y, i0, i1, tile, dw_acc)
-    return _block_by_examples(X, w, b, y, i0, i1, tile, dw_acc)
+        return _block_by_tiles(X, w, b, y, i0, i1, tile, with_loss, dw_acc)
+    return _block_by_examples(X, w, b, y, i0, i1, tile, with_loss, dw_acc)
 
 
 @njit(cache=True, nogil=True)
-def _gradients_serial(X, w, b, y, by_tiles, tile):
+def _gradients_serial(X, w, b, y, by_tiles, tile, with_loss):
     dw = np.zeros(X.shape[0])
-    J, db, bad = _block(X, w, b, y, 0, X.shape[1], by_tiles, tile, dw)
+    J, db, bad = _block(X, w, b, y, 0, X.shape[1], by_tiles, tile, with_loss, dw)
     return J, dw, db, bad
 
 
 @njit(cache=True, parallel=True)
-def _gradients_parallel(X, w, b, y, by_tiles, tile, n_chunks):
+def _gradients_parallel(X, w, b, y, by_tiles, tile, n_chunks, with_loss):
     n_x, m = X.shape
     width = (n_x + _PAD - 1) // _PAD * _PAD
     dw_rows = np.zeros((n_chunks, width))
@@ -258,7 +300,7 @@ def _gradients_parallel(X, w, b, y, by_tiles, tile, n_chunks):
         i0 = c * m // n_chunks
         i1 = (c + 1) * m // n_chunks
         J_parts[c], db_parts[c], bad_parts[c] = _block(X, w, b, y, i0, i1, by_tiles, tile,
-                                                       dw_rows[c])
+                                                       with_loss, dw_rows[c])
     dw = np.zeros(n_x)
     for c in range(n_chunks):  # fixed order: bit-identical results for a fixed thread count
         for j in range(n_x):
@@ -267,18 +309,19 @@ def _gradients_parallel(X, w, b, y, by_tiles, tile, n_chunks):
 
 
 @njit(cache=True)
-def _pass(X, w, b, y, by_tiles, tile, n_chunks):
-    # One pass over X on n_chunks threads: the sums (J·m, dw·m, db·m, labels outside [0, 1]).
+def _pass(X, w, b, y, by_tiles, tile, n_chunks, with_loss):
+    # One pass over X on n_chunks threads: the sums (J·m -- 0 without with_loss --, dw·m, db·m,
+    # labels outside [0, 1]).
     if n_chunks == 1:
-        return _gradients_serial(X, w, b, y, by_tiles, tile)
-    return _gradients_parallel(X, w, b, y, by_tiles, tile, n_chunks)
+        return _gradients_serial(X, w, b, y, by_tiles, tile, with_loss)
+    return _gradients_parallel(X, w, b, y, by_tiles, tile, n_chunks, with_loss)
 
 
 @njit(cache=True)
 def _gradients(X, w, b, y, by_tiles, tile, n_chunks):
     # One pass, then the final scaling in compiled code (no NumPy call per step), with the two
     # checks the public interface needs: labels in [0, 1], and every output finite.
-    J, dw_sum, db, bad = _pass(X, w, b, y, by_tiles, tile, n_chunks)
+    J, dw_sum, db, bad = _pass(X, w, b, y, by_tiles, tile, n_chunks, True)
     m = X.shape[1]
     dw = np.empty(X.shape[0], dtype=X.dtype)
     finite = math.isfinite(J) and math.isfinite(db)
@@ -316,18 +359,21 @@ def gradients_checked(w, b, X, y, n_threads=None):
 
 
 @njit(cache=True)
-def _train(X, w0, b, y, alpha, iterations, by_tiles, tile, n_chunks):
+def _train(X, w0, b, y, alpha, iterations, cost_every, by_tiles, tile, n_chunks):
     # The same arithmetic as vlr.train's loop over gradient steps, without leaving compiled code:
-    # J, db in float64; dw cast to X's dtype before the update w - alpha * dw in X's dtype.
+    # J, db in float64; dw cast to X's dtype before the update w - alpha * dw in X's dtype. J
+    # only every cost_every-th iteration; the others compute dz alone.
     n_x, m = X.shape
     w = w0.copy()
     step = np.empty(1, dtype=w.dtype)
     step[0] = alpha
     dw_cast = np.empty(n_x, dtype=w.dtype)
-    costs = np.empty(iterations)
+    costs = np.empty((iterations + cost_every - 1) // cost_every)
     for it in range(iterations):
-        J, dw, db, _ = _pass(X, w, b, y, by_tiles, tile, n_chunks)
-        costs[it] = J / m
+        with_loss = it % cost_every == 0
+        J, dw, db, _ = _pass(X, w, b, y, by_tiles, tile, n_chunks, with_loss)
+        if with_loss:
+            costs[it // cost_every] = J / m
         for j in range(n_x):
             dw_cast[j] = dw[j] / m
             w[j] = w[j] - step[0] * dw_cast[j]
@@ -335,15 +381,16 @@ def _train(X, w0, b, y, alpha, iterations, by_tiles, tile, n_chunks):
     return w, b, costs
 
 
-def train(w, b, X, y, alpha, iterations, n_threads=None):
+def train(w, b, X, y, alpha, iterations, n_threads=None, cost_every=1):
     """Gradient descent with every iteration in compiled code.
 
-    Parameters are those of :func:`gradients`, plus ``alpha`` (float) and ``iterations`` (int).
-    Returns ``(w, b, costs)``: the trained weights (X's dtype), bias, and the cost J before each
-    step -- what looping :func:`gradients` and updating w, b in NumPy gives.
+    Parameters are those of :func:`gradients`, plus ``alpha`` (float), ``iterations`` (int) and
+    ``cost_every`` (int >= 1: J before steps 0, k, 2k, ...; the other steps skip the loss).
+    Returns ``(w, b, costs)``: the trained weights (X's dtype), bias, and those costs -- what
+    looping :func:`gradients` and updating w, b in NumPy gives.
     """
     check_kernel_arguments(w, X, y)
     b, alpha = check_real(b, "b"), check_real(alpha, "alpha", positive=True)
-    iterations = check_iterations(iterations)
+    iterations, cost_every = check_iterations(iterations), check_cost_every(cost_every)
     by_tiles, tile, n_chunks = plan(X, n_threads, default_threads)
-    return _train(X, w, b, y, alpha, iterations, by_tiles, tile, n_chunks)
+    return _train(X, w, b, y, alpha, iterations, cost_every, by_tiles, tile, n_chunks)

@@ -139,7 +139,7 @@ def gradient_step(w, b, X, Y, alpha, kernel):
     return w_new.reshape(w_shape), b - alpha * db, J, dw.reshape(w_shape), db
 
 
-def train(X, Y, iterations, alpha, kernel, w0=None, b0=0.0, progress=None):
+def train(X, Y, iterations, alpha, kernel, w0=None, b0=0.0, progress=None, cost_every=1):
     """:func:`vlr.train` for a ``dask.array`` X, with a kernel object: one Dask graph per iteration.
 
     ``progress``, if given, is called with the iteration number after each iteration.
@@ -153,11 +153,12 @@ def train(X, Y, iterations, alpha, kernel, w0=None, b0=0.0, progress=None):
     w, w_shape, b, Y = prepare(w0, b0, X, Y)
     iterations = validate_iterations(iterations)
     alpha = validate_scalar(alpha, "alpha", minimum=0)
-    costs = np.empty(iterations)
+    costs = np.empty(-(-iterations // cost_every))  # J before steps 0, k, 2k, ...
     step = X.dtype.type(alpha)
     for it in range(iterations):
         J, dw, db = gradients_prepared(w, b, X, Y, kernel)
-        costs[it] = J
+        if it % cost_every == 0:
+            costs[it // cost_every] = J
         w = w - step * dw
         b = b - alpha * db
         if progress:

@@ -71,7 +71,7 @@ def gradient_step(w: Any, b: float, X: Any, Y: Any, alpha: float,
 
 
 def train(X: Any, Y: Any, iterations: int, alpha: float, kernel: str | Kernel = "auto",
-          w0: Any = None, b0: float = 0.0) -> TrainResult:
+          w0: Any = None, b0: float = 0.0, cost_every: int = 1) -> TrainResult:
     """Batch gradient descent: the course's one loop that cannot be removed.
 
     Parameters
@@ -88,11 +88,25 @@ def train(X: Any, Y: Any, iterations: int, alpha: float, kernel: str | Kernel = 
         Initial weights (default zeros of shape (n_x, 1)).
     b0 : float, default 0.0
         Initial bias.
+    cost_every : int >= 1, default 1
+        Record the cost J before every ``cost_every``-th step (the course records it every
+        100). The compiled kernels skip the loss on the other steps and compute dz alone.
 
     Returns
     -------
     TrainResult
         ``(w, b, costs)``: the trained parameters (w in the shape of ``w0``) and the cost J
-        before each of the ``iterations`` steps.
+        before steps 0, ``cost_every``, 2·``cost_every``, ... (``ceil(iterations /
+        cost_every)`` of them; with the default, before each step).
+
+    Examples
+    --------
+    >>> import numpy as np, vlr
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((3, 200))
+    >>> Y = (X[0] + 0.5 * X[1] > 0).astype(float).reshape(1, -1)
+    >>> w, b, costs = vlr.train(X, Y, iterations=1000, alpha=0.5, cost_every=100)
+    >>> len(costs), bool(costs[-1] < costs[0])
+    (10, True)
     """
-    return step.train_with(get_kernel(kernel), X, Y, iterations, alpha, w0, b0)
+    return step.train_with(get_kernel(kernel), X, Y, iterations, alpha, w0, b0, cost_every)

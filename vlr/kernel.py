@@ -109,24 +109,27 @@ class Kernel:
         return J, dw, db, True, outputs_finite(J, dw, db)
 
     def loop(self, w: np.ndarray, b: float, X: np.ndarray, y: np.ndarray, alpha: float,
-             iterations: int) -> tuple[np.ndarray, float, np.ndarray]:
+             iterations: int, cost_every: int = 1) -> tuple[np.ndarray, float, np.ndarray]:
         """``iterations`` gradient steps on clean arrays, in compiled code if the module has a loop.
 
-        Labels and outputs are not checked here.
+        Labels and outputs are not checked here. The compiled loops skip the loss on the steps
+        whose cost is not recorded; the Python kernels compute it and drop it.
 
         Returns
         -------
         (w, b, costs)
-            The weights in X's dtype, the bias, and the cost before each step.
+            The weights in X's dtype, the bias, and the cost before steps 0, ``cost_every``,
+            2·``cost_every``, ...
         """
         module = self.module
         if hasattr(module, "train"):
-            return module.train(w, b, X, y, alpha, iterations)
+            return module.train(w, b, X, y, alpha, iterations, cost_every=cost_every)
         learning_rate = X.dtype.type(alpha)
-        costs = np.empty(iterations)
+        costs = np.empty(-(-iterations // cost_every))
         for it in range(iterations):
             J, dw, db = module.gradients(w, b, X, y)
-            costs[it] = J
+            if it % cost_every == 0:
+                costs[it // cost_every] = J
             w = w - learning_rate * dw
             b = b - alpha * db
         return w, b, costs
@@ -152,14 +155,14 @@ class Kernel:
         return step.gradient_step_with(self, w, b, X, Y, alpha)
 
     def train(self, X: Any, Y: Any, iterations: int, alpha: float, w0: Any = None,
-              b0: float = 0.0) -> TrainResult:
+              b0: float = 0.0, cost_every: int = 1) -> TrainResult:
         """Gradient descent with this kernel; see :func:`vlr.train`.
 
         Returns
         -------
         TrainResult
         """
-        return step.train_with(self, X, Y, iterations, alpha, w0, b0)
+        return step.train_with(self, X, Y, iterations, alpha, w0, b0, cost_every)
 
 
 #: name -> Kernel, for the kernels whose module imported (what :func:`load_kernel` returns).

@@ -112,7 +112,7 @@ class Fastest(Kernel):
         """
         return self.resolve(X, "step", (w, b, X, y)).checked_gradients(w, b, X, y)
 
-    def loop(self, w, b, X, y, alpha, iterations):
+    def loop(self, w, b, X, y, alpha, iterations, cost_every=1):
         """The chosen kernel's :meth:`vlr.Kernel.loop`.
 
         Returns
@@ -120,7 +120,7 @@ class Fastest(Kernel):
         (w, b, costs)
         """
         args = (w, b, X, y, alpha, iterations)
-        return self.resolve(X, "train", args).loop(*args)
+        return self.resolve(X, "train", args).loop(*args, cost_every=cost_every)
 
     def choose(self, X: np.ndarray, run: Callable, args: tuple = (),
                purpose: str = "step") -> Kernel:

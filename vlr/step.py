@@ -44,7 +44,8 @@ class StepResult:
 
 
 class TrainResult(NamedTuple):
-    """Trained parameters and the cost before each iteration (unpacks as ``w, b, costs``)."""
+    """Trained parameters and the recorded costs (unpacks as ``w, b, costs``): J before steps
+    0, k, 2k, ... with k the ``cost_every`` of :func:`vlr.train` (every step by default)."""
 
     w: np.ndarray
     b: float
@@ -118,22 +119,24 @@ def gradient_step_with(kernel, w, b, X, Y, alpha):
     return StepResult(w=w_new.reshape(w_shape), b=b - alpha * db, J=J, dw=dw.reshape(w_shape), db=db)
 
 
-def train_with(kernel, X, Y, iterations, alpha, w0=None, b0=0.0):
+def train_with(kernel, X, Y, iterations, alpha, w0=None, b0=0.0, cost_every=1):
     """:func:`vlr.train` with a kernel object.
 
     Returns
     -------
     TrainResult
     """
+    cost_every = validate_iterations(cost_every, "cost_every", minimum=1)
     if dask_arrays.is_dask_array(X):
-        return TrainResult(*dask_arrays.train(X, Y, iterations, alpha, kernel, w0, b0))
+        return TrainResult(*dask_arrays.train(X, Y, iterations, alpha, kernel, w0, b0,
+                                              cost_every=cost_every))
     kernel, w, w_shape, b, X, y = prepare(kernel, w0, b0, X, Y, w_default_zeros=True,
                                           resolve=False)
     iterations = validate_iterations(iterations)
     alpha = validate_scalar(alpha, "alpha", minimum=0)
     check_labels(y)  # once, before any iteration
     kernel = kernel.resolve(X, "train", (w, b, X, y, alpha, iterations))  # "auto": on these arrays
-    w_out, b, costs = kernel.loop(w, b, X, y, alpha, iterations)
+    w_out, b, costs = kernel.loop(w, b, X, y, alpha, iterations, cost_every=cost_every)
     if not (outputs_finite(0.0, w_out, b) and np.isfinite(costs).all()):
         explain_non_finite(X, w, costs=costs)
     return TrainResult(w=w_out.reshape(w_shape), b=b, costs=costs)
