@@ -20,11 +20,13 @@ Design:
      across threads (numba issues #3681, #7133). Small problems skip threading.
 Any strides work (Numba specialises C, F and strided layouts); X is never copied.
 """
+import logging
 import math
 
 import numba
 import numpy as np
 from numba import njit, prange
+from numba.core import event
 from numba.extending import overload
 
 from ._plan import plan
@@ -394,3 +396,80 @@ def train(w, b, X, y, alpha, iterations, n_threads=None, cost_every=1):
     iterations, cost_every = check_iterations(iterations), check_cost_every(cost_every)
     by_tiles, tile, n_chunks = plan(X, n_threads, default_threads)
     return _train(X, w, b, y, alpha, iterations, cost_every, by_tiles, tile, n_chunks)
+
+
+# --- first use: compiles announced, and compiled ahead of time by `vlr warm` ----------------
+
+log = logging.getLogger("vlr")
+
+
+class _CompileAnnouncer(event.Listener):
+    """Says on the ``vlr`` logger (WARNING: stderr unless logging is configured) when Numba
+    starts compiling one of this module's entry points -- which it does only when neither this
+    process nor Numba's on-disk cache has that specialisation: seconds of silence otherwise."""
+
+    def on_start(self, ev):
+        dispatcher = ev.data["dispatcher"]
+        if dispatcher in _ENTRY_POINTS and not _warming:
+            X = ev.data["args"][0]
+            what = "training loop" if dispatcher is _train else "gradient step"
+            log.warning("vlr: compiling the Numba kernel's %s for %s %s-layout X (once per install; "
+                        "~10-30 s; `vlr warm` compiles every specialisation ahead of time)", what,
+                        X.dtype, X.layout)
+
+    def on_end(self, ev):
+        pass
+
+
+_ENTRY_POINTS = (_gradients, _train)
+_warming = False  # warm() says what it compiles itself
+event.register("numba:compile", _CompileAnnouncer())
+
+
+def specialisations():
+    """The (dispatcher, signature) pairs a call through :mod:`vlr` can need: the step and the
+    training loop for float32 and float64 X in C, F and any other (strided) layout, w and y
+    contiguous.
+
+    Returns
+    -------
+    list of (Dispatcher, tuple of numba types)
+    """
+    pairs = []
+    for dtype in (numba.float64, numba.float32):
+        vector = numba.types.Array(dtype, 1, "C")
+        for layout in ("C", "F", "A"):
+            X = numba.types.Array(dtype, 2, layout)
+            plan_types = (numba.boolean, numba.int64, numba.int64)  # by_tiles, tile, n_chunks
+            pairs.append((_gradients, (X, vector, numba.float64, vector) + plan_types))
+            pairs.append((_train, (X, vector, numba.float64, vector, numba.float64, numba.int64,
+                                   numba.int64) + plan_types))
+    return pairs
+
+
+def warm(progress=None):
+    """Compile every specialisation of :func:`specialisations` now (Numba caches them on disk,
+    so later processes load them in about a second instead of compiling on first use).
+
+    Parameters
+    ----------
+    progress : callable(str), optional
+        Called before each compile with what is compiled.
+
+    Returns
+    -------
+    int
+        The number of specialisations.
+    """
+    global _warming
+    pairs = specialisations()
+    _warming = True
+    try:
+        for dispatcher, signature in pairs:
+            if progress:
+                what = "training loop" if dispatcher is _train else "gradient step"
+                progress(f"{what}, {signature[0].dtype} X in {signature[0].layout} layout")
+            dispatcher.compile(signature)
+    finally:
+        _warming = False
+    return len(pairs)

@@ -8,8 +8,8 @@ Design:
      enough that one kernel is within a few per cent of the best across a class.
   B. The first call of a new class *calibrates* it on that call's own arrays: each candidate
      (numpy, numba, cython -- the pure-Python kernels never win) runs the call's work,
-     interleaved, best of five rounds; then the call goes on with the winner and returns its
-     answer. Nothing of X's size is allocated, and no synthetic data is made.
+     interleaved, best of five rounds, and the two fastest go to a paired playoff when they are
+     within 10 % of each other; then the call goes on with the winner and returns its answer. Nothing of X's size is allocated, and no synthetic data is made.
   C. The winners and all timings are stored in ``fastest.json`` in the user's cache directory
      (``VLR_CACHE_DIR`` overrides), under a key (machine, versions, thread counts, BLAS); a
      different key discards the file, so a new NumPy, changed or rebuilt kernel code (a hash of
@@ -37,6 +37,7 @@ import hashlib
 import json
 import logging
 import os
+import statistics
 import tempfile
 from pathlib import Path
 from typing import Callable
@@ -46,7 +47,7 @@ from filelock import FileLock, Timeout
 
 from . import kernels
 from .machine import machine_info
-from .timing import time_interleaved
+from .timing import time_rounds
 
 #: Kernels that can be chosen: the pure-Python kernels are never the fastest.
 CANDIDATES = ("numpy", "numba", "cython")
@@ -153,8 +154,46 @@ def over_memory_budget(name: str, X: np.ndarray) -> str | None:
             f"memory budget of {budget / 2**20:.0f} MiB")
 
 
-def time_candidates(kernels: list, run: Callable, nbytes: int) -> dict[str, float]:
-    """Seconds per ``run(kernel)`` for each kernel, timed interleaved (best of a few repeats).
+#: Runners-up within this fraction of the winner's best time go to a playoff (:func:`playoff`).
+PLAYOFF_MARGIN = 0.10
+#: Paired rounds of a playoff.
+PLAYOFF_ROUNDS = 7
+
+
+def paired_median_ratio(rounds: list[list[float]]) -> float:
+    """The median over rounds of the first side's time ÷ the second's, each pair timed back to
+    back in one round (what a ratio of two best-of times is not: immune to slow phases of a
+    shared machine that hit one side's best and not the other's).
+
+    Returns
+    -------
+    float
+    """
+    return statistics.median(r[0] / r[1] for r in rounds)
+
+
+def close_pair(seconds: dict[str, float], margin: float | None = None) -> tuple[str, str] | None:
+    """The two fastest names of ``seconds`` if the second is within ``margin`` (default
+    :data:`PLAYOFF_MARGIN`) of the first -- a difference a few best-of-5 timings on a noisy
+    machine cannot settle -- else None.
+
+    Returns
+    -------
+    (str, str) or None
+    """
+    margin = PLAYOFF_MARGIN if margin is None else margin
+    ranked = sorted(seconds, key=lambda name: seconds[name])
+    if len(ranked) < 2 or seconds[ranked[1]] > seconds[ranked[0]] * (1 + margin):
+        return None
+    return ranked[0], ranked[1]
+
+
+def time_candidates(kernels: list, run: Callable, nbytes: int) -> dict:
+    """Time ``run(kernel)`` for each kernel and pick the fastest.
+
+    Every kernel is timed interleaved, best of five rounds. If the two fastest are within
+    :data:`PLAYOFF_MARGIN` of each other, they are timed again, alternating, for
+    :data:`PLAYOFF_ROUNDS` rounds, and the one with the smaller median paired ratio wins.
 
     Parameters
     ----------
@@ -166,13 +205,23 @@ def time_candidates(kernels: list, run: Callable, nbytes: int) -> dict[str, floa
 
     Returns
     -------
-    dict of str -> float
+    dict
+        ``kernel``: the winner's name; ``seconds``: {name: best seconds per run}; and, after a
+        playoff, ``playoff``: {"pair": [a, b], "ratio": median of a's time ÷ b's}.
     """
     large = nbytes >= THREADED_BYTES
-    seconds = time_interleaved([functools.partial(run, k) for k in kernels],
-                               repeat=5, min_time=0.01 if large else 0.002,
-                               settle=0.1 if large else 0.0)
-    return {k.name: s for k, s in zip(kernels, seconds)}
+    timing = dict(min_time=0.01 if large else 0.002, settle=0.1 if large else 0.0)
+    calls = {k.name: functools.partial(run, k) for k in kernels}
+    rounds = time_rounds(list(calls.values()), repeat=5, **timing)
+    seconds = {name: min(column) for name, column in zip(calls, zip(*rounds))}
+    outcome: dict = {"kernel": min(seconds, key=lambda name: seconds[name]), "seconds": seconds}
+    pair = close_pair(seconds)
+    if pair is not None:
+        ratio = paired_median_ratio(time_rounds([calls[pair[0]], calls[pair[1]]],
+                                                repeat=PLAYOFF_ROUNDS, **timing))
+        outcome["kernel"] = pair[0] if ratio <= 1 else pair[1]
+        outcome["playoff"] = {"pair": list(pair), "ratio": ratio}
+    return outcome
 
 
 #: Version of the cache file's layout; a file of another version is recalibrated.
@@ -290,15 +339,15 @@ class Calibration:
                        f"this process's choices in memory (set {ENV_CACHE_DIR} to a writable "
                        f"directory to keep them)")
 
-    def record(self, cls: str, seconds: dict[str, float]) -> str:
-        """Store class ``cls``'s timings ({kernel: seconds}) and winner, save; return the winner.
+    def record(self, cls: str, outcome: dict) -> str:
+        """Store class ``cls``'s outcome (what :func:`time_candidates` returns: ``kernel``,
+        ``seconds`` and perhaps ``playoff``) and save; return the winner.
 
         Returns
         -------
         str
             The winner's name.
         """
-        winner = min(seconds, key=lambda name: seconds[name])
-        self.classes[cls] = {"kernel": winner, "seconds": seconds}
+        self.classes[cls] = dict(outcome)
         self.save()  # merged with the disk's classes; ours win
-        return winner
+        return outcome["kernel"]

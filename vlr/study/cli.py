@@ -1,4 +1,4 @@
-"""Command line: ``vlr study | report | site | verdict | compare | targets | tune | info`` (also ``python -m vlr ...``)."""
+"""Command line: ``vlr study | report | site | verdict | compare | targets | tune | warm | info`` (also ``python -m vlr ...``)."""
 import argparse
 import json
 import os
@@ -47,7 +47,10 @@ def _cmd_info(args):
         best = entry["seconds"][entry["kernel"]]
         others = ", ".join(f"{k} {v / best:.2f}x" for k, v in sorted(entry["seconds"].items())
                            if k != entry["kernel"])
-        print(f"  {cls:<40} {entry['kernel']:<7} ({others} its time)")
+        playoff = entry.get("playoff")
+        decided = (f"; playoff {playoff['pair'][0]} ÷ {playoff['pair'][1]} = {playoff['ratio']:.2f}"
+                   if playoff else "")
+        print(f"  {cls:<40} {entry['kernel']:<7} ({others} its time{decided})")
     return 0
 
 
@@ -68,6 +71,34 @@ def _cmd_tune(args):
     for (n_x, m, purpose), winner in winners.items():
         console.print(f"  {purpose:<5} n_x={n_x:<6} m={m:<9} {winner}")
     console.print("saved; `vlr info` shows the timings")
+    return 0
+
+
+def _cmd_warm(args):
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..kernel import kernel_status
+    console = Console()
+    status = kernel_status()["numba"]
+    if status != "available":
+        raise ValueError(f"nothing to compile: numba is {status}")
+    from ..kernels import numba_jit
+    pairs = numba_jit.specialisations()
+    start = time.monotonic()
+    with Progress(TextColumn("[bold]warm[/] {task.description}"), BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
+        task = bar.add_task("", total=len(pairs))
+
+        def progress(what):
+            bar.update(task, description=what, completed=len(seen))
+            seen.append(what)
+        seen: list = []
+        numba_jit.warm(progress)
+        bar.update(task, completed=len(pairs))
+    console.print(f"compiled {len(pairs)} specialisations of the Numba kernel in "
+                  f"{time.monotonic() - start:.0f} s; Numba's cache keeps them for later processes "
+                  f"(the Cython kernel is compiled when vlr is installed)")
     return 0
 
 
@@ -278,6 +309,11 @@ def main(argv=None):
     p.add_argument("--order", choices=["C", "F"], default="C",
                    help="X's layout: C (examples adjacent) or F (features adjacent, X_sklearn.T)")
     p.set_defaults(func=_cmd_tune)
+
+    p = sub.add_parser("warm", help="compile every specialisation of the Numba kernel now (float32 "
+                                    "and float64, C, F and strided X; a few minutes), so that no "
+                                    "first call waits for a compile")
+    p.set_defaults(func=_cmd_warm)
 
     p = sub.add_parser("targets", help="measure the speed targets (fastest vs NumPy, bandwidth, "
                                        "float32, overhead, training loop) in one run")
