@@ -58,17 +58,21 @@ class BuildExtWithOpenMP(build_ext):
         cc = self.compiler
         use_openmp = os.environ.get("VLR_DISABLE_OPENMP") != "1" and compiler_accepts(
             cc, [OPENMP_FLAG], "#include <omp.h>\nint main(void) { return omp_get_max_threads() < 1; }\n")
-        use_native = os.environ.get("VLR_PORTABLE") != "1" and compiler_accepts(cc, [NATIVE_FLAG])
+        portable = os.environ.get("VLR_PORTABLE") == "1"  # a wheel to distribute: no -march=native
+        use_native = not portable and compiler_accepts(cc, [NATIVE_FLAG])
         flags = ["-O3"] + REASSOCIATE + ([NATIVE_FLAG] if use_native else [])
         flags += [OPENMP_FLAG] if use_openmp else [SIMD_FLAG] if compiler_accepts(cc, [SIMD_FLAG]) else []
         use_libmvec = os.environ.get("VLR_DISABLE_LIBMVEC") != "1" and compiler_accepts(
             cc, flags, LIBMVEC_CHECK, libraries=["m"])
         print(f"vlr: building the cython kernel {'with' if use_openmp else 'WITHOUT'} OpenMP"
-              f"{', for this CPU (-march=native)' if use_native else ''}, with "
+              f"{', for this CPU (-march=native)' if use_native else ''}"
+              f"{', portable (loss loop for AVX-512/AVX2/baseline, chosen at load)' if portable else ''}"
+              f", with "
               f"{'SIMD exp (glibc libmvec)' if use_libmvec else 'SCALAR exp (no libmvec)'}")
         for ext in self.extensions:
             ext.define_macros += [("VLR_CYTHON_VERSION", f'"{Cython.__version__}"'),
-                                  ("VLR_LIBMVEC", "1" if use_libmvec else "0")]
+                                  ("VLR_LIBMVEC", "1" if use_libmvec else "0"),
+                                  ("VLR_PORTABLE", "1" if portable else "0")]
             ext.extra_compile_args += flags
             ext.extra_link_args += [OPENMP_FLAG] if use_openmp else []
             ext.libraries += ["m"]

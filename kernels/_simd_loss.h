@@ -51,6 +51,18 @@ float expf(float);
 #define VLR_SIMD_F32 _Pragma("omp simd reduction(+:J,db,bad) reduction(*:product)")
 #endif
 
+/* A portable build (VLR_PORTABLE=1, what distributed wheels use: no -march=native) compiles
+   the loops below three times -- x86-64-v4 (AVX-512), x86-64-v3 (AVX2, FMA) and the baseline --
+   and glibc picks the CPU's version when the extension loads (gcc's target_clones, an ifunc). */
+#if defined(VLR_PORTABLE) && VLR_PORTABLE && defined(__x86_64__) && defined(__linux__) \
+    && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+#define VLR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#define VLR_RUNTIME_DISPATCH 1
+#else
+#define VLR_CLONES
+#define VLR_RUNTIME_DISPATCH 0
+#endif
+
 #define VLR_LOG_CHUNK 512    /* factors per log: each in [1, 2], so the product is < 2^512 */
 #define VLR_SMALL_E 0x1p-8   /* below it, log1p(e) by its polynomial */
 
@@ -104,7 +116,7 @@ float expf(float);
 
 /* For k < n: dz[k] = dz(z[k], y[k]); sums[0] += Σ loss, sums[1] += Σ dz, sums[2] += labels
    outside [0, 1]. */
-static VLR_NO_REASSOC void vlr_tile_loss_f64(const double* z,   /* IN  (n,) */
+static VLR_CLONES VLR_NO_REASSOC void vlr_tile_loss_f64(const double* z,   /* IN  (n,) */
                                              const double* y,   /* IN  (n,) */
                                              ptrdiff_t n,
                                              double* dz,        /* OUT (n,), may be z */
@@ -114,7 +126,7 @@ static VLR_NO_REASSOC void vlr_tile_loss_f64(const double* z,   /* IN  (n,) */
     VLR_TILE_BODY(double, exp, fabs, VLR_SIMD_F64, 1)
 }
 
-static VLR_NO_REASSOC void vlr_tile_loss_f32(const float* z, const float* y, ptrdiff_t n,
+static VLR_CLONES VLR_NO_REASSOC void vlr_tile_loss_f32(const float* z, const float* y, ptrdiff_t n,
                                              float* dz, double* sums)
 {
     VLR_NO_REASSOC_BODY
@@ -122,14 +134,14 @@ static VLR_NO_REASSOC void vlr_tile_loss_f32(const float* z, const float* y, ptr
 }
 
 /* vlr_tile_loss_* without the loss: sums[1] += Σ dz, sums[2] += labels outside [0, 1]. */
-static VLR_NO_REASSOC void vlr_tile_dz_f64(const double* z, const double* y, ptrdiff_t n,
+static VLR_CLONES VLR_NO_REASSOC void vlr_tile_dz_f64(const double* z, const double* y, ptrdiff_t n,
                                            double* dz, double* sums)
 {
     VLR_NO_REASSOC_BODY
     VLR_TILE_BODY(double, exp, fabs, VLR_SIMD_F64, 0)
 }
 
-static VLR_NO_REASSOC void vlr_tile_dz_f32(const float* z, const float* y, ptrdiff_t n,
+static VLR_CLONES VLR_NO_REASSOC void vlr_tile_dz_f32(const float* z, const float* y, ptrdiff_t n,
                                            float* dz, double* sums)
 {
     VLR_NO_REASSOC_BODY

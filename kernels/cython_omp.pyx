@@ -74,6 +74,7 @@ cdef Py_ssize_t PAD = 8  # doubles per 64-byte cache line
 
 cdef extern from "_simd_loss.h" nogil:
     const int VLR_LIBMVEC
+    const int VLR_RUNTIME_DISPATCH
     void vlr_tile_loss_f64(const double* z, const double* y, Py_ssize_t n, double* dz,
                            double* sums)
     void vlr_tile_loss_f32(const float* z, const float* y, Py_ssize_t n, float* dz,
@@ -86,6 +87,10 @@ cdef extern from "_simd_loss.h" nogil:
 #: True when the per-example exp/expf are glibc's SIMD versions (libmvec), False when they are
 #: scalar libm calls (no libmvec, or another compiler): set by setup.py, which says which.
 SIMD_MATH = bool(VLR_LIBMVEC)
+#: True in a portable build (VLR_PORTABLE=1, e.g. a distributed wheel): the rest of the extension
+#: is built for the baseline ``VECTOR_ISA``, and the per-example loops exist for x86-64-v4
+#: (AVX-512), x86-64-v3 (AVX2) and the baseline, the CPU's chosen when the extension loads.
+RUNTIME_DISPATCH = bool(VLR_RUNTIME_DISPATCH)
 
 
 cdef inline void _tile_loss(const floating* z,   # IN  (nt,)

@@ -47,7 +47,7 @@ from filelock import FileLock, Timeout
 
 from . import kernels
 from .machine import machine_info
-from .timing import time_rounds
+from .timing import SETTLE_SECONDS, time_rounds
 
 #: Kernels that can be chosen: the pure-Python kernels are never the fastest.
 CANDIDATES = ("numpy", "numba", "cython")
@@ -210,7 +210,7 @@ def time_candidates(kernels: list, run: Callable, nbytes: int) -> dict:
         playoff, ``playoff``: {"pair": [a, b], "ratio": median of a's time ÷ b's}.
     """
     large = nbytes >= THREADED_BYTES
-    timing = dict(min_time=0.01 if large else 0.002, settle=0.1 if large else 0.0)
+    timing = dict(min_time=0.01 if large else 0.002, settle=SETTLE_SECONDS if large else 0.0)
     calls = {k.name: functools.partial(run, k) for k in kernels}
     rounds = time_rounds(list(calls.values()), repeat=5, **timing)
     seconds = {name: min(column) for name, column in zip(calls, zip(*rounds))}

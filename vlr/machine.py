@@ -186,7 +186,10 @@ def machine_info(load_kernels: bool = True) -> dict:
                 if name == "cython":
                     info["cython_openmp"] = module.OPENMP
                     info["cython_simd_math"] = getattr(module, "SIMD_MATH", None)
-                    info["cython_vector_isa"] = getattr(module, "VECTOR_ISA", None)
+                    isa = getattr(module, "VECTOR_ISA", None)
+                    if isa and getattr(module, "RUNTIME_DISPATCH", False):
+                        isa += " + AVX2/AVX-512 loss loop chosen at load"
+                    info["cython_vector_isa"] = isa
                     info["versions"]["Cython"] = module.CYTHON_VERSION
         info["kernel_threads"] = threads
     return info

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import warnings
 import weakref
 from typing import Any, Callable, Iterable
 
@@ -125,7 +126,7 @@ class Fastest(Kernel):
         args = (w, b, X, y, alpha, iterations)
         return self.resolve(X, "train", args).loop(*args, cost_every=cost_every)
 
-    def choose(self, X: np.ndarray, run: Callable, args: tuple = (),
+    def choose(self, X: np.ndarray, run: Callable | None = None, args: tuple = (),
                purpose: str = "step") -> Kernel:
         """The :class:`vlr.Kernel` to use for a call on ``X``.
 
@@ -135,7 +136,8 @@ class Fastest(Kernel):
             The call's validated X.
         run : callable(Kernel, *args)
             The call's work with a given kernel, on the call's own arrays (no side effects):
-            timed for each candidate when the class has not been calibrated yet.
+            timed for each candidate when the class has not been calibrated yet. Without it
+            (``fastest.choose(X)``, deprecated): :meth:`resolve`.
         args : tuple
             The rest of ``run``'s arguments.
         purpose : {"step", "train"}
@@ -144,6 +146,11 @@ class Fastest(Kernel):
         -------
         Kernel
         """
+        if run is None:
+            warnings.warn("vlr.fastest.choose(X) is deprecated and will be removed in vlr 0.3; "
+                          "use vlr.fastest.resolve(X) (or resolve(X, purpose, args) to measure "
+                          "a new class on the call's arrays)", DeprecationWarning, stacklevel=2)
+            return self.resolve(X, purpose)
         last = self._last  # the same X again (a training loop, a benchmark): no lookup at all
         if last is not None and last[0]() is X and last[1] == purpose:
             return last[2]

@@ -52,11 +52,34 @@ def time_call(fn: Callable[[], object], repeat: int = 5, min_time: float = 0.2) 
     return best
 
 
-#: Seconds to wait before each timed block of :func:`time_interleaved`, so that the thread pools
-#: of the previous block go idle first. OpenBLAS's threads busy-wait 2^28 cycles (70-90 ms at
-#: 3-4 GHz) after a call and would otherwise take the cores from the next block (measured on
-#: 2 cores: a compiled kernel timed right after NumPy ran at 0.6x of its own speed).
-SETTLE_SECONDS = 0.1
+#: Seconds to wait at least before each timed block of :func:`time_interleaved`; then
+#: :func:`wait_until_idle` waits on until the thread pools of the previous block have gone idle.
+#: OpenBLAS's threads busy-wait 2^28 cycles after a call -- 70-90 ms at 3-4 GHz, 130 ms at 2 GHz
+#: -- and would otherwise take the cores from the next block (measured on 2 cores: a compiled
+#: kernel timed right after NumPy ran at 0.6x of its own speed; a fixed 0.1 s pause left a 2 GHz
+#: Zen 1's compiled kernels 1.4x slow in a calibration, which then chose NumPy).
+SETTLE_SECONDS = 0.05
+#: The longest :func:`wait_until_idle` waits for other threads to stop spinning.
+IDLE_TIMEOUT = 1.0
+
+
+def wait_until_idle(poll: float = 0.01, timeout: float = IDLE_TIMEOUT) -> float:
+    """Sleep until no thread of this process is busy (a spinning thread pool has gone to sleep):
+    until the process's CPU time grows by less than a fifth of ``poll`` over a ``poll``-long
+    sleep, or ``timeout`` seconds.
+
+    Returns
+    -------
+    float
+        Seconds waited.
+    """
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        cpu = time.process_time()  # every thread's CPU time
+        time.sleep(poll)
+        if time.process_time() - cpu < poll / 5:
+            break
+    return time.perf_counter() - start
 
 
 def time_rounds(fns: Sequence[Callable[[], object]], repeat: int = 5, min_time: float = 0.1,
@@ -66,8 +89,8 @@ def time_rounds(fns: Sequence[Callable[[], object]], repeat: int = 5, min_time: 
     Each gets the same treatment (a warm-up call, then a call count reaching ``min_time`` per
     block) and the blocks are interleaved A, B, C, A, B, C, ... so that drifts of the machine
     (frequency, other load) hit every side of a ratio alike. Before each block the process
-    sleeps ``settle`` seconds, so no thread pool of another block is still spinning: each side
-    is measured as a caller using only that kernel sees it.
+    sleeps ``settle`` seconds, then until no thread pool of another block is still spinning
+    (:func:`wait_until_idle`): each side is measured as a caller using only that kernel sees it.
 
     Returns
     -------
@@ -76,15 +99,20 @@ def time_rounds(fns: Sequence[Callable[[], object]], repeat: int = 5, min_time: 
         taken within each round, then its median over rounds, resists slow phases of a shared
         machine better than a ratio of two best-of times.
     """
+    def pause():
+        if settle > 0:
+            time.sleep(settle)
+            wait_until_idle()
+
     runs = []
     for fn in fns:
-        time.sleep(settle)
+        pause()
         runs.append(_calibrated(fn, min_time))
     rounds = [[run[2] for run in runs]]
     for _ in range(repeat - 1):
         this_round = []
         for timer, number, _ in runs:
-            time.sleep(settle)
+            pause()
             this_round.append(timer.timeit(number) / number)
         rounds.append(this_round)
     return rounds

@@ -18,6 +18,40 @@ def _size(text):
     return n_x, m
 
 
+def _port(text):
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port must be an integer, got {text!r}")
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be in 0..65535 (0: any free one), got {port}")
+    return port
+
+
+def _existing_dir(text):
+    from pathlib import Path
+    if not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(
+            f"no results directory {text!r}: run `vlr study` to make one, or pass the directory "
+            f"that holds asv's results (default benchmarks/results in a clone of vlr)")
+    return text
+
+
+DESCRIPTION = """vlr: one logistic-regression gradient step five ways, measured.
+
+  vlr study     run the asv suite here, build the site, print every machine's verdict
+  vlr site      build (and --serve) the published study from the kept results
+  vlr verdict   every machine's verdict side by side, from the kept results
+  vlr report    write the study's page from one asv results file
+  vlr compare   time every kernel at a few sizes (no asv)
+  vlr targets   measure the speed targets of the fastest kernel
+  vlr tune      measure the fastest kernel for some shapes ahead of time
+  vlr warm      compile every specialisation of the Numba kernel ahead of time
+  vlr info      kernels available here, threads, BLAS, versions, the measured choices
+
+Also `python -m vlr ...`. `vlr COMMAND --help` says more."""
+
+
 def _quick_grid_sizes():
     from .grid import GRIDS, MAX_ELEMENTS
     grid = GRIDS["quick"]
@@ -260,8 +294,11 @@ def _print_across(console, results_dir):
 
 def main(argv=None):
     from .compare import DEFAULT_SIZES, PYTHON_BUDGET
-    parser = argparse.ArgumentParser(prog="vlr", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    from .. import __version__
+    parser = argparse.ArgumentParser(prog="vlr", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"vlr {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("study", help="run the asv suite, publish the offline site, write the report")
     p.add_argument("--grid", choices=["quick", "full", "tiny"], default="quick",
@@ -279,21 +316,24 @@ def main(argv=None):
 
     p = sub.add_parser("report", help="write the study's page (verdict, table, figures) from asv results")
     p.add_argument("--results", help="asv results file (default: the newest in --results-dir)")
-    p.add_argument("--results-dir", default="benchmarks/results", help="default %(default)s")
+    p.add_argument("--results-dir", default="benchmarks/results", type=_existing_dir,
+                   help="default %(default)s")
     p.add_argument("--out", default=".asv/report", help="output directory (default %(default)s)")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("site", help="build the published site from the kept results (no benchmark "
                                     "runs): the study first, asv's pages one click away")
     p.add_argument("--site", default=".asv/html", help="site directory (default %(default)s)")
-    p.add_argument("--results-dir", default="benchmarks/results", help="default %(default)s")
+    p.add_argument("--results-dir", default="benchmarks/results", type=_existing_dir,
+                   help="default %(default)s")
     p.add_argument("--serve", action="store_true", help="then serve it on 127.0.0.1 and print the URL")
-    p.add_argument("--port", type=int, default=8000, help="port for --serve (0: any free one)")
+    p.add_argument("--port", type=_port, default=8000, help="port for --serve (0: any free one)")
     p.set_defaults(func=_cmd_site)
 
     p = sub.add_parser("verdict", help="every machine's verdict side by side, from the kept results "
                                        "(no benchmark runs)")
-    p.add_argument("--results-dir", default="benchmarks/results", help="default %(default)s")
+    p.add_argument("--results-dir", default="benchmarks/results", type=_existing_dir,
+                   help="default %(default)s")
     p.add_argument("--markdown", action="store_true", help="as the README's Markdown table")
     p.set_defaults(func=_cmd_verdict)
 
@@ -341,8 +381,17 @@ def main(argv=None):
         return args.func(args)
     except (ValueError, TypeError) as exc:  # e.g. an unknown --kernel, unusable results
         parser.exit(2, f"vlr {args.command}: error: {exc}\n")
+    except MemoryError as exc:  # e.g. vlr compare --size 1000000000x1000000
+        parser.exit(2, f"vlr {args.command}: error: not enough memory ({exc}); pick a smaller "
+                       f"--size\n")
     except (StudyError, SiteError) as exc:
         parser.exit(1, f"vlr {args.command}: {exc}\n")
+    except BrokenPipeError:  # e.g. `vlr info | head`: the reader left; nothing more to say
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that Python's own flush at exit stays quiet
+        return 0
+    except KeyboardInterrupt:
+        parser.exit(130, f"vlr {args.command}: interrupted\n")
 
 
 if __name__ == "__main__":

@@ -232,7 +232,12 @@ def serve(site_dir, port=8000):
     """Serve ``site_dir`` on http://127.0.0.1:``port`` until interrupted (asv's pages load their
     data by XHR, which browsers refuse over file://)."""
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:  # e.g. [Errno 98] Address already in use
+        raise ValueError(f"cannot serve on 127.0.0.1:{port} ({exc.strerror or exc}): pass another "
+                         f"--port, or --port 0 for any free one") from None
+    with server:
         print(f"serving the vlr study at http://127.0.0.1:{server.server_address[1]}/ "
               f"(Ctrl-C stops)", flush=True)
         try:

@@ -76,12 +76,26 @@ def compare_table(rows) -> Table:
     -------
     Table
     """
-    def ratio(r):
-        return "—" if r is None else f"{r:,.1f}x"
     return Table(("n_x", "m", "kernel", "time / step", "vs two_loops", "vs numpy"),
                  [(str(r["n_x"]), str(r["m"]), r["kernel"],
                    format_seconds(r["seconds"]) if r["seconds"] else f"skipped ({r['skipped']})",
-                   ratio(r["vs_two_loops"]), ratio(r["vs_numpy"])) for r in rows], "rrlrrr")
+                   format_speedup(r["vs_two_loops"]), format_speedup(r["vs_numpy"])) for r in rows],
+                 "rrlrrr")
+
+
+def format_speedup(ratio: float | None) -> str:
+    """A speed-up a reader can read at any size: ``"12.3x"``, ``"1.0x"``, and below 1 the
+    slowdown, ``"640x slower"`` (never ``"0.0x"``); ``"—"`` when not measured.
+
+    Returns
+    -------
+    str
+    """
+    if ratio is None:
+        return "—"
+    if ratio >= 0.95:
+        return f"{ratio:,.1f}x"
+    return f"{1 / ratio:,.{1 if ratio > 0.1 else 0}f}x slower"
 
 
 def pivot_table(rows) -> Table:
