@@ -134,9 +134,10 @@ class Fastest(Kernel):
         ----------
         X : ndarray
             The call's validated X.
-        run : callable(Kernel, *args)
-            The call's work with a given kernel, on the call's own arrays (no side effects):
-            timed for each candidate when the class has not been calibrated yet. Without it
+        run : callable
+            ``run(kernel, *args)``: the call's work with a given kernel, on the call's own
+            arrays (no side effects), timed for each candidate when the class has not been
+            calibrated yet. Without it
             (``fastest.choose(X)``, deprecated): :meth:`resolve`.
         args : tuple
             The rest of ``run``'s arguments.

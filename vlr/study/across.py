@@ -61,7 +61,8 @@ def _noise_line(s: MachineStudy) -> str:
     return text + "."
 
 
-def write_across(studies: list[MachineStudy], out_dir, asv_href="asv/index.html") -> Path:
+def write_across(studies: list[MachineStudy], out_dir, asv_href="asv/index.html",
+                 docs_href: str | None = None) -> Path:
     """Write the first page (``report.md``, ``index.html`` and its figures) into ``out_dir``.
 
     Parameters
@@ -131,7 +132,8 @@ def write_across(studies: list[MachineStudy], out_dir, asv_href="asv/index.html"
            "`benchmarks/machines/<name>.json`.", ""]
     text = "\n".join(md)
     (out / "report.md").write_text(text, encoding="utf-8")
-    (out / "index.html").write_text(_render_html(text, "vlr study across machines", asv_href),
+    (out / "index.html").write_text(_render_html(text, "vlr study across machines", asv_href,
+                                                 docs_href=docs_href),
                                     encoding="utf-8")
     return out
 

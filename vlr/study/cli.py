@@ -200,8 +200,10 @@ def _cmd_report(args):
 
 def _cmd_site(args):
     from .site import build_site, serve
-    site, _, _ = build_site(args.site, results_dir=args.results_dir)
-    print(f"site: {site}/index.html (the study; asv's pages in {site}/asv/)")
+    site, _, _ = build_site(args.site, results_dir=args.results_dir, docs=False if args.no_docs else None)
+    docs = (site / "docs" / "index.html").exists() and not args.no_docs
+    print(f"site: {site}/index.html (the study; asv's pages in {site}/asv/"
+          + (f"; the documentation in {site}/docs/)" if docs else ")"))
     if args.serve:
         serve(site, args.port)
     return 0
@@ -243,7 +245,8 @@ def _cmd_study(args):
                       + (f", ~{_minutes(left)} left)" if left is not None else ")"), flush=True)
             run_benchmarks(args.grid, bench=bench, results_dir=args.results_dir, on_progress=progress)
         console.print(f"asv run took {_minutes(time.monotonic() - start)}")
-    site, rows, lines = build_site(args.site, results_dir=args.results_dir)
+    site, rows, lines = build_site(args.site, results_dir=args.results_dir,
+                                   docs=False if args.no_docs else None)
     _print_verdict(console, rows, lines, site)
     _print_across(console, args.results_dir)
     console.print(f"site  : {site}/index.html (offline; `vlr site --serve` shows it in a browser)")
@@ -309,6 +312,7 @@ def main(argv=None):
                    help="run every benchmark (peers, Dask, the fit race, compile times, all targets), "
                         "not only the verdict's")
     p.add_argument("--no-run", action="store_true", help="reuse existing results: build the site only")
+    p.add_argument("--no-docs", action="store_true", help="leave the documentation out of the site")
     p.add_argument("--site", default=".asv/html", help="site directory (default %(default)s)")
     p.add_argument("--results-dir", default="benchmarks/results",
                    help="asv results directory (default %(default)s: kept in the repository)")
@@ -327,6 +331,8 @@ def main(argv=None):
     p.add_argument("--results-dir", default="benchmarks/results", type=_existing_dir,
                    help="default %(default)s")
     p.add_argument("--serve", action="store_true", help="then serve it on 127.0.0.1 and print the URL")
+    p.add_argument("--no-docs", action="store_true",
+                   help="leave the documentation out (built into <site>/docs when Sphinx is installed)")
     p.add_argument("--port", type=_port, default=8000, help="port for --serve (0: any free one)")
     p.set_defaults(func=_cmd_site)
 
@@ -377,6 +383,7 @@ def main(argv=None):
         args.size = list(DEFAULT_SIZES) if args.command == "compare" else _quick_grid_sizes()
     from .site import SiteError
     from .asv_runner import StudyError
+    from .docs import DocsError
     try:
         return args.func(args)
     except (ValueError, TypeError) as exc:  # e.g. an unknown --kernel, unusable results
@@ -384,7 +391,7 @@ def main(argv=None):
     except MemoryError as exc:  # e.g. vlr compare --size 1000000000x1000000
         parser.exit(2, f"vlr {args.command}: error: not enough memory ({exc}); pick a smaller "
                        f"--size\n")
-    except (StudyError, SiteError) as exc:
+    except (StudyError, SiteError, DocsError) as exc:
         parser.exit(1, f"vlr {args.command}: {exc}\n")
     except BrokenPipeError:  # e.g. `vlr info | head`: the reader left; nothing more to say
         devnull = os.open(os.devnull, os.O_WRONLY)

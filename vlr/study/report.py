@@ -183,12 +183,13 @@ code{background:#f3f5f7;padding:0 .25em;border-radius:3px}
 """
 
 
-def _render_html(md_text, title, asv_href, home_href="index.html"):
+def _render_html(md_text, title, asv_href, home_href="index.html", docs_href=None):
     from markdown_it import MarkdownIt
     body = MarkdownIt("commonmark", {"html": True}).enable("table").render(md_text)
     nav = (f"<nav><a href='{home_href}'>Study</a><a href='{asv_href}'>asv: grid</a>"
            f"<a href='{asv_href}#summarylist'>asv: list</a>"
-           f"<a href='{asv_href}#regressions'>asv: regressions</a></nav>")
+           f"<a href='{asv_href}#regressions'>asv: regressions</a>"
+           + (f"<a href='{docs_href}'>Documentation</a>" if docs_href else "") + "</nav>")
     return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
             f"<style>{_CSS}</style></head><body>{nav}\n{body}</body></html>\n")
@@ -224,7 +225,7 @@ def model_section(study) -> list[str]:
 
 
 def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks/results",
-                 asv_href="asv/index.html", profile=None, home_href=None):
+                 asv_href="asv/index.html", profile=None, home_href=None, docs_href=None):
     """Write one machine's study page: ``report.md``, ``index.html``, ``table.csv`` and SVG figures.
 
     Parameters
@@ -241,6 +242,8 @@ def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks
         The machine's profile (``benchmarks/machines/<name>.json``).
     home_href : str, optional
         The across-machines first page, relative to ``out_dir`` (linked from this page).
+    docs_href : str, optional
+        The documentation's first page, relative to ``out_dir``, when it is published beside.
 
     Returns
     -------
@@ -347,7 +350,8 @@ def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks
     text = "\n".join(md)
     (out / "report.md").write_text(text, encoding="utf-8")
     (out / "index.html").write_text(_render_html(text, f"vlr study: {machine}", asv_href,
-                                                 home_href or "index.html"), encoding="utf-8")
+                                                 home_href or "index.html", docs_href),
+                                    encoding="utf-8")
     return out, rows, lines
 
 

@@ -172,7 +172,7 @@ def publish_asv(html_dir, results_dir="benchmarks/results", config="asv.conf.jso
 
 
 def build_site(site_dir=".asv/html", results_dir="benchmarks/results", config="asv.conf.json",
-               results_path=None, profiles_dir=None):
+               results_path=None, profiles_dir=None, docs=False):
     """Build the whole site from asv results, running no benchmark.
 
     Parameters
@@ -188,6 +188,10 @@ def build_site(site_dir=".asv/html", results_dir="benchmarks/results", config="a
         A results file whose machine page shows it instead of that machine's newest.
     profiles_dir : path, optional
         The machine profiles (default: ``machines/`` beside ``results_dir``).
+    docs : bool, optional
+        Build the documentation into ``<site>/docs/`` and link it from every page: True
+        requires it (raising if it cannot be built), None builds it when it can be (a clone
+        with the ``docs`` extra installed), False (the default) leaves it out.
 
     Returns
     -------
@@ -218,13 +222,21 @@ def build_site(site_dir=".asv/html", results_dir="benchmarks/results", config="a
         raise ResultsError(f"no results in {results_dir}/ hold the study's step timings "
                            f"(TimeGradientStep): run `vlr study`")
     publish_asv(site / "asv", results_dir, config)
+    from .docs import build_docs, can_build
+    why_not = can_build() if docs is not False else "not asked for"
+    if docs and why_not:
+        raise SiteError(f"cannot build the documentation: {why_not}")
+    if not why_not:
+        build_docs(site / "docs")
     first = None
     for study in studies:
         out, rows, lines = write_report(study.results.path, out_dir=site / machine_href(study).rsplit("/", 1)[0],
                                         results_dir=results_dir, asv_href="../../asv/index.html",
-                                        profile=study.profile, home_href="../../index.html")
+                                        profile=study.profile, home_href="../../index.html",
+                                        docs_href=None if why_not else "../../docs/index.html")
         first = first or (rows, lines)
-    write_across(studies, site, asv_href="asv/index.html")
+    write_across(studies, site, asv_href="asv/index.html",
+                 docs_href=None if why_not else "docs/index.html")
     return site, first[0], first[1]
 
 
