@@ -62,3 +62,20 @@ def test_suite_timer_and_roof():
     a = np.ones(1_000_000)
     assert 0 < common.stream_read_seconds(a, 1) < 1
     assert "none" != common.blas_label()
+
+
+def test_roof_runs_after_the_suite_loaded_it_under_another_name(tmp_path):
+    # benchmarks/common.py loads vlr/study/bandwidth.py by path as `vlr_suite_vlr_study_bandwidth`;
+    # a Numba disk cache written there broke `vlr targets` in the same clone afterwards
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "numba"))
+    suite = ("import sys, numpy as np; sys.path.insert(0, %r); from benchmarks import common; "
+             "common.stream_read_seconds(np.ones(1 << 16), 1, 1)" % str(ROOT))
+    library = ("import numpy as np; from vlr.study.bandwidth import stream_read_seconds; "
+               "stream_read_seconds(np.ones(1 << 16), 1, 1)")
+    for code in (suite, library):
+        proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                              timeout=300, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr[-2000:]

@@ -15,7 +15,11 @@ import numpy as np
 def _stream_sum():
     from numba import njit, prange
 
-    @njit(parallel=True, fastmath={"reassoc"}, cache=True)
+    # Not cached on disk: the asv suite loads this file by path under another module name
+    # (benchmarks/common.py), and Numba keys its cache by file, not module -- an entry written
+    # under one name failed to load under the other ("No module named
+    # 'vlr_suite_vlr_study_bandwidth'" from `vlr targets` after `vlr study`). It compiles in ~1 s.
+    @njit(parallel=True, fastmath={"reassoc"})
     def stream_sum(a, n_chunks):
         partial = np.zeros(n_chunks)
         n = a.size
@@ -67,7 +71,7 @@ def stream_read_seconds(a, threads, repeat=5):
     previous = numba.get_num_threads()
     numba.set_num_threads(threads)
     try:
-        timer.timeit(1)  # compile or load from the cache, warm up
+        timer.timeit(1)  # compile, warm up
         number = max(1, int(0.05 / max(timer.timeit(1), 1e-9)))  # ~50 ms per repeat
         return min(timer.repeat(repeat, number)) / number
     finally:
