@@ -215,11 +215,11 @@ def test_timing_waits_for_spinning_threads_to_stop():
     import time
     from vlr.timing import wait_until_idle
     assert wait_until_idle() < 0.2  # nothing spinning: a poll or two
-    stop = time.perf_counter() + 0.4
+    stop = time.perf_counter() + 0.25
 
     def spin():
         while time.perf_counter() < stop:
             pass
     threading.Thread(target=spin).start()
     waited = wait_until_idle()
-    assert 0.3 <= waited < 0.9, waited
+    assert 0.18 <= waited < 0.3 + 0.1, waited  # until the spinning stopped (or the timeout)

@@ -9,7 +9,8 @@ Design:
   B. The first call of a new class *calibrates* it on that call's own arrays: each candidate
      (numpy, numba, cython -- the pure-Python kernels never win) runs the call's work,
      interleaved, best of five rounds, and the two fastest go to a paired playoff when they are
-     within 10 % of each other; then the call goes on with the winner and returns its answer. Nothing of X's size is allocated, and no synthetic data is made.
+     within 10 % of each other; then the call goes on with the winner and returns its answer.
+     Nothing of X's size is allocated, and no synthetic data is made.
   C. The winners and all timings are stored in ``fastest.json`` in the user's cache directory
      (``VLR_CACHE_DIR`` overrides), under a key (machine, versions, thread counts, BLAS); a
      different key discards the file, so a new NumPy, changed or rebuilt kernel code (a hash of
@@ -154,7 +155,8 @@ def over_memory_budget(name: str, X: np.ndarray) -> str | None:
             f"memory budget of {budget / 2**20:.0f} MiB")
 
 
-#: Runners-up within this fraction of the winner's best time go to a playoff (:func:`playoff`).
+#: Runners-up within this fraction of the winner's best time go to a playoff (see
+#: :func:`time_candidates`).
 PLAYOFF_MARGIN = 0.10
 #: Paired rounds of a playoff.
 PLAYOFF_ROUNDS = 7

@@ -59,8 +59,9 @@ def time_call(fn: Callable[[], object], repeat: int = 5, min_time: float = 0.2) 
 #: kernel timed right after NumPy ran at 0.6x of its own speed; a fixed 0.1 s pause left a 2 GHz
 #: Zen 1's compiled kernels 1.4x slow in a calibration, which then chose NumPy).
 SETTLE_SECONDS = 0.05
-#: The longest :func:`wait_until_idle` waits for other threads to stop spinning.
-IDLE_TIMEOUT = 1.0
+#: The longest :func:`wait_until_idle` waits for other threads to stop spinning: OpenBLAS's
+#: 2^28 cycles at 1 GHz, so that a process whose own threads stay busy is not held up for long.
+IDLE_TIMEOUT = 0.3
 
 
 def wait_until_idle(poll: float = 0.01, timeout: float = IDLE_TIMEOUT) -> float:
