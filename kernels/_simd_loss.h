@@ -1,6 +1,6 @@
 /* The per-example math of a tile -- loss and dz of the stable formulas in vlr.kernels -- as
    one loop the compiler vectorises, with SIMD exp/expf from glibc's libmvec when setup.py found
-   it (VLR_LIBMVEC; glibc >= 2.35 has _ZGVdN4v_exp, _ZGVdN8v_expf and their AVX-512 variants).
+   it (VLR_LIBMVEC; glibc >= 2.22 has _ZGVdN4v_exp, _ZGVdN8v_expf and their AVX-512 variants).
 
    Design:
      A. Branch-free body: e = exp(-|z|) for every example, the cases chosen by selects, so
