@@ -117,32 +117,32 @@ float expf(float);
 /* For k < n: dz[k] = dz(z[k], y[k]); sums[0] += Σ loss, sums[1] += Σ dz, sums[2] += labels
    outside [0, 1]. */
 static VLR_CLONES VLR_NO_REASSOC void vlr_tile_loss_f64(const double* z,   /* IN  (n,) */
-                                             const double* y,   /* IN  (n,) */
-                                             ptrdiff_t n,
-                                             double* dz,        /* OUT (n,), may be z */
-                                             double* sums)      /* OUT (3,), added to */
+                                                        const double* y,   /* IN  (n,) */
+                                                        ptrdiff_t n,
+                                                        double* dz,        /* OUT (n,), may be z */
+                                                        double* sums)      /* OUT (3,), added to */
 {
     VLR_NO_REASSOC_BODY
     VLR_TILE_BODY(double, exp, fabs, VLR_SIMD_F64, 1)
 }
 
-static VLR_CLONES VLR_NO_REASSOC void vlr_tile_loss_f32(const float* z, const float* y, ptrdiff_t n,
-                                             float* dz, double* sums)
+static VLR_CLONES VLR_NO_REASSOC void vlr_tile_loss_f32(const float* z, const float* y,
+                                                        ptrdiff_t n, float* dz, double* sums)
 {
     VLR_NO_REASSOC_BODY
     VLR_TILE_BODY(float, expf, fabsf, VLR_SIMD_F32, 1)
 }
 
 /* vlr_tile_loss_* without the loss: sums[1] += Σ dz, sums[2] += labels outside [0, 1]. */
-static VLR_CLONES VLR_NO_REASSOC void vlr_tile_dz_f64(const double* z, const double* y, ptrdiff_t n,
-                                           double* dz, double* sums)
+static VLR_CLONES VLR_NO_REASSOC void vlr_tile_dz_f64(const double* z, const double* y,
+                                                      ptrdiff_t n, double* dz, double* sums)
 {
     VLR_NO_REASSOC_BODY
     VLR_TILE_BODY(double, exp, fabs, VLR_SIMD_F64, 0)
 }
 
-static VLR_CLONES VLR_NO_REASSOC void vlr_tile_dz_f32(const float* z, const float* y, ptrdiff_t n,
-                                           float* dz, double* sums)
+static VLR_CLONES VLR_NO_REASSOC void vlr_tile_dz_f32(const float* z, const float* y,
+                                                      ptrdiff_t n, float* dz, double* sums)
 {
     VLR_NO_REASSOC_BODY
     VLR_TILE_BODY(float, expf, fabsf, VLR_SIMD_F32, 0)

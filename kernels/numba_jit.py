@@ -80,9 +80,6 @@ _SMALL_E = 2.0 ** -8
 _LOG1P_TAYLOR = (-1 / 2, 1 / 3, -1 / 4, 1 / 5, -1 / 6, 1 / 7)  # of x², ..., x⁷ in log1p(x)
 
 
-_LOSS_PARTS = {numba.float32: _make_loss_parts(np.float32), numba.float64: _make_loss_parts(np.float64)}
-
-
 def _loss_parts(z, y):
     """(linear, factor, dz) of one example; loss = log(factor) + linear. Numba-only."""
 
@@ -91,20 +88,17 @@ def _dz(z, y):
     """dz of one example. Numba-only."""
 
 
-@overload(_loss_parts, inline="always")
-def _loss_parts_typed(z, y):
-    if z not in _LOSS_PARTS:
-        return None
-    loss_parts = _LOSS_PARTS[z][0]
-    return lambda z, y: loss_parts(z, y)
+def _overload_by_dtype(stub, implementations):
+    """Make the Numba-only ``stub(z, y)`` call ``implementations[type of z]``, inlined."""
+    @overload(stub, inline="always")
+    def typed(z, y):
+        implementation = implementations.get(z)
+        return None if implementation is None else (lambda z, y: implementation(z, y))
 
 
-@overload(_dz, inline="always")
-def _dz_typed(z, y):
-    if z not in _LOSS_PARTS:
-        return None
-    dz = _LOSS_PARTS[z][1]
-    return lambda z, y: dz(z, y)
+_PARTS = {numba.float32: _make_loss_parts(np.float32), numba.float64: _make_loss_parts(np.float64)}
+_overload_by_dtype(_loss_parts, {dtype: parts[0] for dtype, parts in _PARTS.items()})
+_overload_by_dtype(_dz, {dtype: parts[1] for dtype, parts in _PARTS.items()})
 
 
 #: Factors of a product taken before one log: each is in [1, 2], so 512 of them stay below 2⁵¹²

@@ -123,11 +123,11 @@ def _cmd_warm(args):
     with Progress(TextColumn("[bold]warm[/] {task.description}"), BarColumn(),
                   MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
         task = bar.add_task("", total=len(pairs))
+        started: list = []  # what warm() has begun compiling, in order
 
         def progress(what):
-            bar.update(task, description=what, completed=len(seen))
-            seen.append(what)
-        seen: list = []
+            bar.update(task, description=what, completed=len(started))
+            started.append(what)
         numba_jit.warm(progress)
         bar.update(task, completed=len(pairs))
     console.print(f"compiled {len(pairs)} specialisations of the Numba kernel in "
