@@ -25,6 +25,36 @@ def test_examples_in_the_docs_run(tmp_path, monkeypatch):
     assert int(re.search(r"^\s*(\d+) tests$", summary, re.M).group(1)) >= 10, summary
 
 
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+@pytest.mark.parametrize("page", ["training.md", "dask.md"])
+def test_python_blocks_in_the_docs_run(page, tmp_path, monkeypatch):
+    """The pages' scripts (not doctests: a Dask cluster, scikit-learn data) run as written, and
+    their fits converge (a ConvergenceWarning fails the test)."""
+    import warnings
+    from sklearn.exceptions import ConvergenceWarning
+    monkeypatch.setenv("VLR_CACHE_DIR", str(tmp_path / "cache"))
+    blocks = re.findall(r"```python\n(.*?)```", (DOCS / page).read_text(encoding="utf-8"), re.S)
+    assert blocks
+    for i, code in enumerate(blocks):
+        namespace = {"__name__": "__main__"}
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", ConvergenceWarning)
+                exec(compile(code, f"docs/{page} (block {i + 1})", "exec"), namespace)
+        finally:
+            if "client" in namespace:
+                cluster = namespace["client"].cluster
+                namespace["client"].close()
+                cluster.close()
+        if "clf" in namespace:
+            assert namespace["clf"].score(namespace["X"], namespace["y"]) > 0.95
+            assert namespace["gd"].score(namespace["X"], namespace["y"]) > 0.95
+        if "costs" in namespace:
+            assert namespace["costs"].shape == (5,) and namespace["costs"][-1] < namespace["costs"][0]
+
+
 class _Links(HTMLParser):
     def __init__(self):
         super().__init__()

@@ -73,8 +73,10 @@ def _caches() -> dict:
     for entry in entries:
         if not entry.startswith("index"):
             continue
+        def read(name: str) -> str:
+            with open(os.path.join(root, entry, name)) as f:
+                return f.read().strip()
         try:
-            read = lambda name: open(os.path.join(root, entry, name)).read().strip()
             level, kind, size = read("level"), read("type"), read("size")
         except OSError:
             continue
