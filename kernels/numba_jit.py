@@ -332,6 +332,15 @@ def default_threads():
     return numba.get_num_threads()
 
 
+def _plain_vector(v):
+    """``v`` (1-D, checked) as a contiguous, writeable array: a copy of O(n_x + m) only when it is
+    strided or read-only. Numba compiles one specialisation per array type, so w and y of any
+    other kind would each cost a compile (~20 s) that `vlr warm` does not cover."""
+    if v.flags.c_contiguous and v.flags.writeable:
+        return v
+    return np.array(v, order="C")
+
+
 def gradients(w, b, X, y, n_threads=None):
     """Cost and gradients of logistic regression in one fused, threaded pass over X.
 
@@ -351,7 +360,7 @@ def gradients_checked(w, b, X, y, n_threads=None):
     check_kernel_arguments(w, X, y)
     b = check_real(b, "b")
     by_tiles, tile, n_chunks = plan(X, n_threads, default_threads)
-    return _gradients(X, w, b, y, by_tiles, tile, n_chunks)
+    return _gradients(X, _plain_vector(w), b, _plain_vector(y), by_tiles, tile, n_chunks)
 
 
 @njit(cache=True)
@@ -389,7 +398,8 @@ def train(w, b, X, y, alpha, iterations, n_threads=None, cost_every=1):
     b, alpha = check_real(b, "b"), check_real(alpha, "alpha", positive=True)
     iterations, cost_every = check_iterations(iterations), check_cost_every(cost_every)
     by_tiles, tile, n_chunks = plan(X, n_threads, default_threads)
-    return _train(X, w, b, y, alpha, iterations, cost_every, by_tiles, tile, n_chunks)
+    return _train(X, _plain_vector(w), b, _plain_vector(y), alpha, iterations, cost_every, by_tiles,
+                  tile, n_chunks)
 
 
 # --- first use: compiles announced, and compiled ahead of time by `vlr warm` ----------------

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from vlr.data import make_step_data
 from vlr.kernel import KERNELS
@@ -64,6 +65,7 @@ def test_suite_timer_and_roof():
     assert "none" != common.blas_label()
 
 
+@pytest.mark.slow
 def test_roof_runs_after_the_suite_loaded_it_under_another_name(tmp_path):
     # benchmarks/common.py loads vlr/study/bandwidth.py by path as `vlr_suite_vlr_study_bandwidth`;
     # a Numba disk cache written there broke `vlr targets` in the same clone afterwards

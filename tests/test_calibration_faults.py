@@ -56,6 +56,7 @@ def _all_at_once(calls, work):
         return list(pool.map(run, calls))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("purpose", ["step", "train"])
 def test_eight_threads_first_calls_on_a_fresh_cache(fresh, tmp_path, purpose):
     problems = _problems()
@@ -181,6 +182,7 @@ _CALIBRATE = textwrap.dedent("""\
     """)
 
 
+@pytest.mark.slow
 def test_two_processes_calibrating_at_once_keep_every_class(tmp_path):
     env = dict(os.environ, VLR_CACHE_DIR=str(tmp_path))
     env.pop("VLR_FASTEST", None)

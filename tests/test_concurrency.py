@@ -67,6 +67,7 @@ def test_fixed_thread_count_is_bit_identical_and_counts_differ_only_by_rounding(
                                    atol=1e-7 if dtype == np.float32 else 1e-15)
 
 
+@pytest.mark.slow
 def test_numba_cache_survives_processes_compiling_at_once(tmp_path):
     # four fresh interpreters with an empty Numba cache compile and write it concurrently
     code = textwrap.dedent("""\

@@ -12,6 +12,7 @@ from helpers import FAST, assert_matches, reference
 from strategies import problems
 
 
+@pytest.mark.slow
 @given(problems())
 def test_every_kernel_matches_the_reference_on_generated_inputs(problem):
     w, b, X, y, description = problem

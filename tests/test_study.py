@@ -63,6 +63,7 @@ def test_asv_check_passes():
     asv("check", "--python=same", config=ROOT / "asv.conf.json")
 
 
+@pytest.mark.slow
 def test_report_table_covers_the_tiny_grid(study):
     rows = study["rows"]
     assert {(r.kernel, r.m, r.n_x) for r in rows} == {
@@ -80,6 +81,7 @@ def test_report_table_covers_the_tiny_grid(study):
     assert len(csv_lines) == 1 + len(rows)
 
 
+@pytest.mark.slow
 def test_report_peers_dask_and_targets(study):
     from vlr.study.report import dask_line, fit_rows, peers_rows, targets_rows
     results = load_results(next(p for p in (study["tmp"] / "results").glob("*/*.json") if p.name != "machine.json"))
@@ -101,6 +103,7 @@ def test_report_peers_dask_and_targets(study):
     assert "<h2>Peers: the same gradient elsewhere</h2>" in html and "<table>" in html
 
 
+@pytest.mark.slow
 def test_report_plots_and_verdict(study):
     out, page = study["out"], study["page"]
     for name in ("time_vs_m_nx1.svg", "time_vs_m_nx10.svg", "speedup_heatmaps.svg", "roofline.svg"):
@@ -124,6 +127,7 @@ def test_report_plots_and_verdict(study):
     assert listed and all("TrackOneCall" not in name for name in listed)  # none in the tiny grid
 
 
+@pytest.mark.slow
 def test_report_refuses_other_suite_version_and_no_results(study, tmp_path):
     results_file = next(p for p in (study["tmp"] / "results").glob("*/*.json") if p.name != "machine.json")
     data = json.loads(results_file.read_text())
@@ -173,6 +177,7 @@ def _loopback_page(playwright, left_machine, **page_args):
     return browser, page
 
 
+@pytest.mark.slow
 @needs_browser
 def test_offline_site_in_headless_chromium(study):
     from playwright.sync_api import sync_playwright
@@ -262,6 +267,7 @@ def test_site_from_kept_results_is_fast_and_runs_no_benchmark(kept_site):
     assert all((kept_site["site"] / "asv" / "graphs").rglob(f"{name}.json") for name in listed)
 
 
+@pytest.mark.slow
 def test_a_new_machine_shows_beside_the_kept_ones(study, tmp_path, monkeypatch):
     """A user's run under another machine name: the first page shows it first, marked as
     theirs, and every kept machine beside it; each keeps its own page and history."""

@@ -84,6 +84,7 @@ def test_cli_info_and_compare():
     assert bad.returncode == 2 and "unknown kernel 'fortran'" in bad.stderr
 
 
+@pytest.mark.slow
 def test_startup_benchmark_code_runs(tmp_path):
     # timeraw_ benchmarks run this code in a fresh interpreter; a broken string only shows in asv
     sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
