@@ -341,6 +341,20 @@ def _plain_vector(v):
     return np.array(v, order="C")
 
 
+def _read_only(X):
+    """A read-only view of X (no copy): Numba compiles one specialisation per array type and
+    read-only is part of the type, so every X -- writeable, memory-mapped read-only, a Dask block
+    unpickled from the network -- runs the same compiled code."""
+    if type(X) is np.ndarray:
+        if not X.flags.writeable:
+            return X
+        view = X.view()
+    else:
+        view = X.view(np.ndarray)  # np.memmap and other subclasses: their data, typed as ndarray
+    view.setflags(write=False)  # ~0.8 us on a 2 GHz Zen 1, against a compile of ~25 s
+    return view
+
+
 def gradients(w, b, X, y, n_threads=None):
     """Cost and gradients of logistic regression in one fused, threaded pass over X.
 
@@ -360,7 +374,7 @@ def gradients_checked(w, b, X, y, n_threads=None):
     check_kernel_arguments(w, X, y)
     b = check_real(b, "b")
     by_tiles, tile, n_chunks = plan(X, n_threads, default_threads)
-    return _gradients(X, _plain_vector(w), b, _plain_vector(y), by_tiles, tile, n_chunks)
+    return _gradients(_read_only(X), _plain_vector(w), b, _plain_vector(y), by_tiles, tile, n_chunks)
 
 
 @njit(cache=True)
@@ -398,8 +412,8 @@ def train(w, b, X, y, alpha, iterations, n_threads=None, cost_every=1):
     b, alpha = check_real(b, "b"), check_real(alpha, "alpha", positive=True)
     iterations, cost_every = check_iterations(iterations), check_cost_every(cost_every)
     by_tiles, tile, n_chunks = plan(X, n_threads, default_threads)
-    return _train(X, _plain_vector(w), b, _plain_vector(y), alpha, iterations, cost_every, by_tiles,
-                  tile, n_chunks)
+    return _train(_read_only(X), _plain_vector(w), b, _plain_vector(y), alpha, iterations, cost_every,
+                  by_tiles, tile, n_chunks)
 
 
 # --- first use: compiles announced, and compiled ahead of time by `vlr warm` ----------------
@@ -432,8 +446,8 @@ event.register("numba:compile", _CompileAnnouncer())
 
 def specialisations():
     """The (dispatcher, signature) pairs a call through :mod:`vlr` can need: the step and the
-    training loop for float32 and float64 X in C, F and any other (strided) layout, w and y
-    contiguous.
+    training loop for float32 and float64 X (read-only) in C, F and any other (strided) layout, w
+    and y contiguous.
 
     Returns
     -------
@@ -443,7 +457,7 @@ def specialisations():
     for dtype in (numba.float64, numba.float32):
         vector = numba.types.Array(dtype, 1, "C")
         for layout in ("C", "F", "A"):
-            X = numba.types.Array(dtype, 2, layout)
+            X = numba.types.Array(dtype, 2, layout, readonly=True)  # as _read_only passes it
             plan_types = (numba.boolean, numba.int64, numba.int64)  # by_tiles, tile, n_chunks
             pairs.append((_gradients, (X, vector, numba.float64, vector) + plan_types))
             pairs.append((_train, (X, vector, numba.float64, vector, numba.float64, numba.int64,

@@ -27,6 +27,7 @@ def pytest_sessionstart(session):
     import time
     start = time.perf_counter()
     code = ("import sys; from vlr.kernels import numba_jit as k\n"
+            "k._warming = True  # not announced one by one: this hook says it once\n"
             "for d, sig in k.specialisations():\n"
             "    if d.__name__ == sys.argv[1]: d.compile(sig)\n")
     procs = [subprocess.Popen([sys.executable, "-c", code, name]) for name in ("_gradients", "_train")]

@@ -14,7 +14,9 @@ from helpers import KERNELS, make_problem
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("order", ["C", "F"])
 def test_costs_every_kth_step_and_the_same_steps(kernel, dtype, order):
-    n_x, m, iterations = (4, 60, 9) if kernel == "two_loops" else (13, 5000, 40)
+    # the compiled loops over several tiles and threads' chunks; the Python loops, whose cost_every
+    # logic does not depend on m, on a size that takes them well under a second
+    n_x, m, iterations = {"two_loops": (4, 60, 9), "one_loop": (13, 400, 20)}.get(kernel, (13, 5000, 40))
     w, b, X, y = make_problem(n_x, m, seed=3, dtype=dtype, order=order)
     every = vlr.train(X, y, iterations, 0.3, kernel=kernel, w0=w, b0=b)
     assert len(every.costs) == iterations  # the default: a cost before each step, as before

@@ -16,6 +16,7 @@ import pytest
 
 from helpers import KERNELS
 from vlr.study.asv_results import ResultsError, load_results
+from vlr.study.docs import can_build
 from vlr.study.report import write_report
 from vlr.study.verdict import build_rows
 from vlr.study.site import build_site
@@ -255,6 +256,9 @@ def test_site_from_kept_results_is_fast_and_runs_no_benchmark(kept_site):
         assert f"### `{name}` (commit `" in md
         page = (kept_site["site"] / "machines" / name / "report.md").read_text()
         assert "## Verdict" in page and "Measured on `" in page and f"on `{name}`" in page
+    if can_build() is None:  # the docs are published with the study, linked from its pages
+        assert (kept_site["site"] / "docs" / "api.html").exists()
+        assert "href='docs/index.html'" in (kept_site["site"] / "index.html").read_text()
     for figure in ("machines_heatmaps.svg", "model_residuals.svg"):
         assert f"]({figure})" in md and (kept_site["site"] / figure).stat().st_size > 10_000
     assert "history.svg" in (kept_site["site"] / "machines" / "zen4-epyc-2core" / "report.md").read_text()
