@@ -56,7 +56,6 @@ def _all_at_once(calls, work):
         return list(pool.map(run, calls))
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("purpose", ["step", "train"])
 def test_eight_threads_first_calls_on_a_fresh_cache(fresh, tmp_path, purpose):
     problems = _problems()

@@ -1,20 +1,31 @@
 """Generated inputs: every kernel matches the reference on any layout and on extreme values.
 
-The default hypothesis profile keeps CI fast; ``VLR_HYPOTHESIS_PROFILE=long`` runs 10 000
-examples (each example checks every kernel, raw and public, so 10 000 per kernel).
+The fast set draws the profile's examples (60 by default); the slow set's long fuzzing draws
+1500, or the profile's if more (``VLR_HYPOTHESIS_PROFILE=long``: 10 000). Each example checks
+every kernel, raw and public.
 """
 import numpy as np
 import pytest
-from hypothesis import given, note
+from hypothesis import given, note, settings
 
 import vlr
 from helpers import FAST, assert_matches, reference
 from strategies import problems
 
 
-@pytest.mark.slow
 @given(problems())
 def test_every_kernel_matches_the_reference_on_generated_inputs(problem):
+    _check(problem)
+
+
+@pytest.mark.slow
+@settings(max_examples=max(1500, settings().max_examples))
+@given(problems())
+def test_long_fuzzing_every_kernel_matches_the_reference(problem):
+    _check(problem)
+
+
+def _check(problem):
     w, b, X, y, description = problem
     note(description)
     expected = reference(w, b, X, y)
