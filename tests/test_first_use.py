@@ -39,8 +39,11 @@ def test_warm_covers_what_the_public_calls_compile(dtype, layout):
     train_sig = (X_type, vector, scalar, vector, scalar, numba.int64, numba.int64) + plan
     for dispatcher, sig in ((numba_jit._gradients, step_sig), (numba_jit._train, train_sig)):
         assert sig in dispatcher.overloads, (dispatcher, sig)  # what the calls compiled
-    for dispatcher in (numba_jit._gradients, numba_jit._train):  # and all this process compiled
-        assert {(dispatcher, sig) for sig in dispatcher.overloads} <= warm, dispatcher.overloads.keys()
+    # and everything this process compiled, whatever other tests ran in it before -- except for an
+    # unaligned X (a view at an odd byte offset, which the generated inputs make): its own type
+    compiled = {(d, sig) for d in (numba_jit._gradients, numba_jit._train) for sig in d.overloads
+                if sig[0].aligned}
+    assert compiled <= warm, compiled - warm
 
 
 @pytest.mark.slow
