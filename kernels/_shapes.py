@@ -115,14 +115,16 @@ def check_cost_every(cost_every):
     return _check_int(cost_every, "cost_every", 1, MAX_ITERATIONS)
 
 
-def contiguous(arr):
-    """A 1-D ndarray ``arr`` as a contiguous array (a copy of O(len) only when it is strided);
-    anything else unchanged, for :func:`check_kernel_arguments` to judge.
+def contiguous(arr, writeable=False):
+    """A 1-D ndarray ``arr`` as a contiguous array (a copy of O(len) only when it is strided, or,
+    with ``writeable``, read-only); anything else unchanged, for :func:`check_kernel_arguments`
+    to judge.
 
     Returns
     -------
     object
     """
-    if type(arr) is np.ndarray and arr.ndim == 1 and not arr.flags.c_contiguous:
-        return np.ascontiguousarray(arr)
+    if type(arr) is np.ndarray and arr.ndim == 1 and not (
+            arr.flags.c_contiguous and (arr.flags.writeable or not writeable)):
+        return np.array(arr, order="C")
     return arr

@@ -30,7 +30,7 @@ from numba.core import event
 from numba.extending import overload
 
 from ._plan import plan
-from ._shapes import check_cost_every, check_iterations, check_kernel_arguments, check_real
+from ._shapes import check_cost_every, check_iterations, check_kernel_arguments, check_real, contiguous
 from ._vector_math import exp_nonpositive
 
 _PAD = 8  # float64 per 64-byte cache line
@@ -332,13 +332,11 @@ def default_threads():
     return numba.get_num_threads()
 
 
-def _plain_vector(v):
-    """``v`` (1-D, checked) as a contiguous, writeable array: a copy of O(n_x + m) only when it is
-    strided or read-only. Numba compiles one specialisation per array type, so w and y of any
-    other kind would each cost a compile (~20 s) that `vlr warm` does not cover."""
-    if v.flags.c_contiguous and v.flags.writeable:
-        return v
-    return np.array(v, order="C")
+def _vectors(w, y):
+    """(w, y) contiguous and writeable: a copy of O(n_x + m) only when strided or read-only.
+    Numba compiles one specialisation per array type, so vectors of any other kind would each
+    cost a compile (~20 s) that `vlr warm` does not cover."""
+    return contiguous(w, writeable=True), contiguous(y, writeable=True)
 
 
 def _read_only(X):
@@ -374,7 +372,8 @@ def gradients_checked(w, b, X, y, n_threads=None):
     check_kernel_arguments(w, X, y)
     b = check_real(b, "b")
     by_tiles, tile, n_chunks = plan(X, n_threads, default_threads)
-    return _gradients(_read_only(X), _plain_vector(w), b, _plain_vector(y), by_tiles, tile, n_chunks)
+    w, y = _vectors(w, y)
+    return _gradients(_read_only(X), w, b, y, by_tiles, tile, n_chunks)
 
 
 @njit(cache=True)
@@ -412,8 +411,8 @@ def train(w, b, X, y, alpha, iterations, n_threads=None, cost_every=1):
     b, alpha = check_real(b, "b"), check_real(alpha, "alpha", positive=True)
     iterations, cost_every = check_iterations(iterations), check_cost_every(cost_every)
     by_tiles, tile, n_chunks = plan(X, n_threads, default_threads)
-    return _train(_read_only(X), _plain_vector(w), b, _plain_vector(y), alpha, iterations, cost_every,
-                  by_tiles, tile, n_chunks)
+    w, y = _vectors(w, y)
+    return _train(_read_only(X), w, b, y, alpha, iterations, cost_every, by_tiles, tile, n_chunks)
 
 
 # --- first use: compiles announced, and compiled ahead of time by `vlr warm` ----------------
@@ -465,7 +464,7 @@ def specialisations():
     return pairs
 
 
-def warm(progress=None):
+def warm(progress=None, entry_point=None):
     """Compile every specialisation of :func:`specialisations` now (Numba caches them on disk,
     so later processes load them in about a second instead of compiling on first use).
 
@@ -473,14 +472,18 @@ def warm(progress=None):
     ----------
     progress : callable(str), optional
         Called before each compile with what is compiled.
+    entry_point : {"step", "train"}, optional
+        Only the gradient step's or the training loop's specialisations (processes warming one
+        each at once never write the same cache index).
 
     Returns
     -------
     int
-        The number of specialisations.
+        The number of specialisations compiled.
     """
     global _warming
-    pairs = specialisations()
+    pairs = [(d, sig) for d, sig in specialisations()
+             if entry_point is None or d is {"step": _gradients, "train": _train}[entry_point]]
     _warming = True
     try:
         for dispatcher, signature in pairs:

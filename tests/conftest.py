@@ -26,11 +26,8 @@ def pytest_sessionstart(session):
     import subprocess
     import time
     start = time.perf_counter()
-    code = ("import sys; from vlr.kernels import numba_jit as k\n"
-            "k._warming = True  # not announced one by one: this hook says it once\n"
-            "for d, sig in k.specialisations():\n"
-            "    if d.__name__ == sys.argv[1]: d.compile(sig)\n")
-    procs = [subprocess.Popen([sys.executable, "-c", code, name]) for name in ("_gradients", "_train")]
+    code = "import sys; from vlr.kernels import numba_jit; numba_jit.warm(entry_point=sys.argv[1])"
+    procs = [subprocess.Popen([sys.executable, "-c", code, entry]) for entry in ("step", "train")]
     if any(p.wait() for p in procs):
         raise RuntimeError("compiling the Numba kernel before the tests failed (see above)")
     seconds = time.perf_counter() - start

@@ -2,6 +2,8 @@
 import re
 from pathlib import Path
 
+import pytest
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
@@ -25,29 +27,30 @@ def test_readme_test_commands_are_the_ones_ci_runs():
     assert "python -m pytest -m slow" in text and "python -m pytest -m slow" in ci
 
 
-def test_across_machines_table_is_built_from_the_kept_results():
+@pytest.fixture(scope="module")
+def kept_studies():
+    """Every kept machine's newest study, from ``benchmarks/results/``."""
+    from vlr.study.machine_study import all_studies
+    from vlr.study.machines import load_profiles
+    root = README.parent
+    return all_studies(root / "benchmarks" / "results", load_profiles(root / "benchmarks" / "machines"))
+
+
+def test_across_machines_table_is_built_from_the_kept_results(kept_studies):
     """The README's verdict table is what `vlr verdict --markdown` builds from the kept results
     (the same code as the site's first page), so it can never drift from the data."""
     from vlr.study.across import readme_block
-    from vlr.study.machine_study import all_studies
-    from vlr.study.machines import load_profiles
-    root = README.parent
     text = README.read_text(encoding="utf-8")
     block = re.search(r"<!-- verdict-table: begin -->\n(.*?)\n<!-- verdict-table: end -->", text, re.S).group(1)
-    studies = all_studies(root / "benchmarks" / "results", load_profiles(root / "benchmarks" / "machines"))
-    assert len(studies) >= 2
-    assert block.splitlines() == readme_block(studies), "regenerate it: vlr verdict --markdown"
+    assert len(kept_studies) >= 2
+    assert block.splitlines() == readme_block(kept_studies), "regenerate it: vlr verdict --markdown"
 
 
-def test_verdict_paragraph_matches_the_kept_results():
+def test_verdict_paragraph_matches_the_kept_results(kept_studies):
     """The README's one-paragraph verdict, checked against every kept machine's measured cells:
     ~300x holds only at m = 10^4 with n_x = 100 or 1000, ~10x at one point, and the fastest kernel
     beats NumPy at the smallest and the largest X."""
-    from vlr.study.machine_study import all_studies
-    from vlr.study.machines import load_profiles
-    root = README.parent
-    studies = all_studies(root / "benchmarks" / "results", load_profiles(root / "benchmarks" / "machines"))
-    for s in studies:
+    for s in kept_studies:
         held = s.claims()["full"][0]
         assert held and all(c.measured and c.m == 10**4 and c.n_x in (100, 1000) for c in held), s.name
         assert len(s.claims()["partial"][0]) == 1, s.name

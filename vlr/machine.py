@@ -62,6 +62,11 @@ def vector_isa(flags) -> str:
     return "unknown"
 
 
+def _read_stripped(path: str) -> str:
+    with open(path) as f:
+        return f.read().strip()
+
+
 def _caches() -> dict:
     """L1d, L2, L3 sizes in KiB (per core where private) from sysfs ({} where there is none)."""
     sizes: dict[str, int] = {}
@@ -73,11 +78,9 @@ def _caches() -> dict:
     for entry in entries:
         if not entry.startswith("index"):
             continue
-        def read(name: str) -> str:
-            with open(os.path.join(root, entry, name)) as f:
-                return f.read().strip()
         try:
-            level, kind, size = read("level"), read("type"), read("size")
+            level, kind, size = (_read_stripped(os.path.join(root, entry, name))
+                                 for name in ("level", "type", "size"))
         except OSError:
             continue
         if kind == "Instruction":
