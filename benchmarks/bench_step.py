@@ -6,13 +6,15 @@ Numba compiles in ``setup`` (its own cost is in bench_compile.py), never inside 
 """
 import timeit
 
-from .common import (KERNELS, SUITE_VERSION, grid, grid_name, interleaved_seconds, make_step_data,
-                     require_kernel, skip_reason)
+from .common import (KERNELS, SUITE_VERSION, as_samples, grid, grid_name, interleaved_rounds,
+                     make_step_data, require_kernel, skip_reason)
 
 _G = grid()
 ALPHA = 0.01
-#: Interleaved rounds per speed-up (three read 0.57x-1.32x for NumPy against itself on a Zen 3).
-PAIRED_ROUNDS = 5
+#: Interleaved rounds per speed-up: each round's ratio is one sample of the speed-up, and the
+#: study's 95 % interval is a t interval over them (three rounds read 0.57x-1.32x for NumPy
+#: against itself on a busy Zen 3; eight give the t interval 2.36 standard errors).
+PAIRED_ROUNDS = 8
 #: The quick grid pairs only what the verdict reads: the course's kernels against two loops,
 #: the compiled ones against NumPy, and each baseline against itself (the noise check).
 QUICK_PAIRS = {"two_loops": ("two_loops", "one_loop", "numpy"), "numpy": ("numpy", "numba", "cython")}
@@ -40,7 +42,12 @@ class TimeGradientStep:
 
 
 class _Speedup:
-    """How many times faster than ``baseline`` a kernel is, both sides timed in the same call."""
+    """How many times faster than ``baseline`` a kernel is, both sides timed in the same call.
+
+    Each interleaved round gives one ratio; the benchmark returns them as asv samples, so asv
+    records their median as the value (and, with ``--record-samples``, the rounds themselves:
+    the study's confidence interval is computed from them).
+    """
 
     params = [KERNELS, _G["m"], _G["n_x"], _G["dtype"]]
     param_names = ["kernel", "m", "n_x", "dtype"]
@@ -62,9 +69,9 @@ class _Speedup:
 
     def track_speedup(self, kernel, m, n_x, dtype):
         w, b, X, Y = self.data
-        t_base, t_kernel = interleaved_seconds(
+        rounds = interleaved_rounds(
             [lambda k=k: k.gradient_step(w, b, X, Y, ALPHA) for k in self.kernels], repeat=PAIRED_ROUNDS)
-        return t_base / t_kernel
+        return as_samples([t_base / t_kernel for t_base, t_kernel in rounds])
 
 
 class TrackSpeedupVsTwoLoops(_Speedup):

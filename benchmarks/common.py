@@ -41,7 +41,20 @@ make_step_data = _load("vlr/data.py").make_step_data
 #: Best seconds per call of each function, their blocks interleaved (A, B, A, B, ...) with a
 #: pause before each so that no other block's thread pool is spinning.
 interleaved_seconds = _load("vlr/timing.py").time_interleaved
+#: Seconds per call of each function in every interleaved round: ``rounds[r][i]``.
+interleaved_rounds = _load("vlr/timing.py").time_rounds
 stream_read_seconds = _load("vlr/study/bandwidth.py").stream_read_seconds
+
+
+def as_samples(values):
+    """A ``track_`` benchmark's return value that asv records as samples, not one number.
+
+    asv (0.6) treats a returned ``{"samples": [...], "number": 1}`` as it treats a timing
+    benchmark's repeats: the value it shows and compares is their median, with its 99 %
+    interval and quartiles, and ``asv run --record-samples`` keeps the samples themselves (the
+    study's intervals are computed from them; ``--append-samples`` adds a later run's).
+    """
+    return {"samples": [float(v) for v in values], "number": 1}
 
 
 def require_kernel(name):

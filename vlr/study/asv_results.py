@@ -29,6 +29,9 @@ class Results:
     requirements: dict = field(default_factory=dict)  # asv's matrix pins (empty with --python=same)
     values: dict = field(default_factory=dict)  # benchmark -> {params tuple: float or None}
     quartiles: dict = field(default_factory=dict)  # benchmark -> {params tuple: (q25, q75)}
+    ci99: dict = field(default_factory=dict)  # benchmark -> {params tuple: (low, high)} (asv's)
+    repeats: dict = field(default_factory=dict)  # benchmark -> {params tuple: samples taken}
+    samples: dict = field(default_factory=dict)  # benchmark -> {params tuple: [values]} (kept)
 
     def get(self, benchmark):
         """Values of the benchmark whose name ends with ``.benchmark`` (e.g. "Class.method").
@@ -52,7 +55,42 @@ class Results:
         dict
             Parameter tuple -> (q25, q75); empty if not recorded.
         """
-        for name, table in self.quartiles.items():
+        return self._column(self.quartiles, benchmark)
+
+    def interval99(self, benchmark):
+        """asv's 99 % interval of each median (timing benchmarks, and track benchmarks that
+        return samples), per parameter tuple.
+
+        Returns
+        -------
+        dict
+            Parameter tuple -> (low, high); empty if not recorded.
+        """
+        return self._column(self.ci99, benchmark)
+
+    def sample_count(self, benchmark):
+        """How many samples asv took, per parameter tuple (``stats_repeat``).
+
+        Returns
+        -------
+        dict
+            Parameter tuple -> int; empty if not recorded.
+        """
+        return self._column(self.repeats, benchmark)
+
+    def raw_samples(self, benchmark):
+        """The raw samples (``asv run --record-samples``), per parameter tuple.
+
+        Returns
+        -------
+        dict
+            Parameter tuple -> list of float; empty if not recorded.
+        """
+        return self._column(self.samples, benchmark)
+
+    @staticmethod
+    def _column(tables, benchmark):
+        for name, table in tables.items():
             if name.endswith("." + benchmark):
                 return table
         return {}
@@ -135,11 +173,20 @@ def load_results(path, suite_version=SUITE_VERSION):
         values, params = row[i_result], row[i_params]
         combos = list(itertools.product(*[[_literal(p) for p in ps] for ps in params])) or [()]
         results.values[name] = dict(zip(combos, values or [None] * len(combos)))
-        q = [row[columns.index(c)] if c in columns and len(row) > columns.index(c) else None
-             for c in ("stats_q_25", "stats_q_75")]
+        def column(c):
+            return row[columns.index(c)] if c in columns and len(row) > columns.index(c) else None
+        q = [column(c) for c in ("stats_q_25", "stats_q_75")]
         if q[0] and q[1]:
             results.quartiles[name] = {k: (a, b) for k, a, b in zip(combos, q[0], q[1])
                                        if a is not None and b is not None}
+        ci = [column(c) for c in ("stats_ci_99_a", "stats_ci_99_b")]
+        if ci[0] and ci[1]:
+            results.ci99[name] = {k: (a, b) for k, a, b in zip(combos, ci[0], ci[1])
+                                  if a is not None and b is not None}
+        if column("stats_repeat"):
+            results.repeats[name] = {k: n for k, n in zip(combos, column("stats_repeat")) if n}
+        if column("samples"):
+            results.samples[name] = {k: list(v) for k, v in zip(combos, column("samples")) if v}
     if wrong:
         raise ResultsError(
             f"{path} holds results of suite version(s) {', '.join(sorted(wrong))}, but this vlr "

@@ -134,7 +134,7 @@ def ensure_machine(results_dir="benchmarks/results"):
 
 
 def run_benchmarks(grid="quick", bench=None, on_progress=None, log_path=".asv/study.log",
-                   results_dir="benchmarks/results"):
+                   results_dir="benchmarks/results", append=False):
     """Run the asv suite on the installed vlr over ``grid``; returns the log path.
 
     The results land in ``results_dir`` (``benchmarks/results``, kept in the repository) under
@@ -146,6 +146,9 @@ def run_benchmarks(grid="quick", bench=None, on_progress=None, log_path=".asv/st
     bench : str, optional
         asv ``--bench`` regular expression selecting benchmarks.
     on_progress : callable(percent: float, what: str, seconds_left: float or None), optional
+    append : bool
+        Add the new samples to this commit's kept ones (``--append-samples``) instead of
+        replacing them: how the study re-measures its undecided cells.
 
     Returns
     -------
@@ -158,7 +161,9 @@ def run_benchmarks(grid="quick", bench=None, on_progress=None, log_path=".asv/st
     machine = ensure_machine(results_dir)
     env = dict(os.environ, VLR_BENCH_GRID=grid, PYTHONUNBUFFERED="1")  # live progress lines
     cmd = [sys.executable, "-m", "asv", "run", "--python=same", "--set-commit-hash", commit,
-           "--show-stderr", "--machine", machine]
+           "--show-stderr", "--machine", machine, "--record-samples"]  # the intervals need them
+    if append:
+        cmd += ["--append-samples"]
     if grid != "full":  # one process per timing benchmark instead of asv's two rounds
         cmd += ["--attribute", "rounds=1"]
     if Path(results_dir).resolve() != Path("benchmarks/results").resolve():

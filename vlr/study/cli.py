@@ -271,7 +271,7 @@ def _cmd_verdict(args):
     if args.markdown:
         print("\n".join(readme_block(studies)))
     else:
-        Console().print(machines_verdict_table(studies).rich("every machine's verdict (measured points only)"))
+        print("\n".join(machines_verdict_table(studies).text(title=VERDICT_TITLE)))
     return 0
 
 
@@ -285,7 +285,7 @@ def _print_across(console, results_dir):
     from .verdict import NOISE_LIMIT, noisy_points
     studies = all_studies(results_dir, load_profiles(Path(results_dir).parent / "machines"),
                           local_machine_name())
-    console.print(machines_verdict_table(studies).rich("every machine's verdict (measured points only)"))
+    console.out("\n".join(machines_verdict_table(studies).text(title=VERDICT_TITLE)), highlight=False)
     for s in studies:
         band = s.noise
         if s.own and band and not (1 - NOISE_LIMIT <= band[0] and band[1] <= 1 + NOISE_LIMIT):
@@ -293,6 +293,11 @@ def _print_across(console, results_dir):
             console.print(f"[bold red]warning:[/] this run is noisier than ±{NOISE_LIMIT:.0%} (a kernel "
                           f"timed against itself gave {band[0]:.2f}x to {band[1]:.2f}x): re-measure on a "
                           f"quiet machine, e.g. " + ", ".join(f"{r.kernel} {r.m:g}x{r.n_x}" for r in points[:8]))
+
+
+#: The heading of every machine's verdict in the terminal.
+VERDICT_TITLE = ("every machine's verdict (measured points only; a cell is decided only when its whole 95 % "
+                 "interval lies in one category: about = within a factor 2 of the claim)")
 
 
 def main(argv=None):

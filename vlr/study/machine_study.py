@@ -11,9 +11,7 @@ from pathlib import Path
 
 from .asv_results import Results, ResultsError, load_results
 from .cost_model import fit_machine
-from .plots import COURSE_FULL
-from .verdict import (_nearest, _num, build_rows, claim_cells, claim_summary,
-                      noise_band, roof_table, single_calls)
+from .verdict import _nearest, _num, build_rows, claim_cells, noise_band, roof_table, single_calls, tally
 
 
 @dataclass
@@ -86,14 +84,14 @@ class MachineStudy:
         return _num(self.results.get("TrackTarget.track_target").get((key,)))
 
     def claims(self):
-        """``{"full": (held, measured, predicted), "partial": (...)}`` over this machine's cells.
+        """``{"full": {category: cells}, "partial": {...}}``: each claim's cells by category
+        (:func:`vlr.study.verdict.tally`).
 
         Returns
         -------
         dict
         """
-        return {"full": claim_summary(self.full, "full", COURSE_FULL),
-                "partial": claim_summary(self.partial, "partial", 5, 20)}
+        return {"full": tally(self.full), "partial": tally(self.partial)}
 
     @property
     def noise(self) -> tuple | None:

@@ -64,7 +64,7 @@ def time_vs_m(rows, out, n_x):
 
 def _claim_panel(ax, cells, claim, title, predict=None, norm=None, axes=None):
     """One heat map of speed-ups over two loops on the m x n_x grid: measured cells coloured
-    (red outline where the claim holds), predicted cells hatched with "~Nx" in grey (never
+    (red outline where the claim is about right: its whole 95 % interval within a factor 2), predicted cells hatched with "~Nx" in grey (never
     counted), and, with ``predict(m, n_x)``, the line where the cost model expects the claim.
     ``axes`` = (ms, n_xs) puts every panel on the same grid (cells outside a machine's grid
     stay blank)."""
@@ -83,9 +83,9 @@ def _claim_panel(ax, cells, claim, title, predict=None, norm=None, axes=None):
         i, j = n_xs.index(c.n_x), ms.index(c.m)
         if c.measured:
             dark = norm(c.ratio) < 0.55
-            ax.text(j, i, fmt_x(c.ratio) + ("\n(1 call)" if c.how == "single call" else ""),
-                    ha="center", va="center", fontsize=9, color="w" if dark else "k")
-            if c.ratio >= claim:
+            ax.text(j, i, fmt_x(c.ratio) + (f"\n{fmt_x(c.low)}–{fmt_x(c.high)}" if c.spread else "\nno interval")
+                    + f"\n{c.category}", ha="center", va="center", fontsize=8, color="w" if dark else "k")
+            if c.category == "about":
                 ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, ec="r", lw=2.5))
         else:
             ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, ec="0.6", hatch="//", lw=0))

@@ -41,6 +41,36 @@ class Table:
         return (["| " + " | ".join(self.header) + " |", rule]
                 + ["| " + " | ".join(row) + " |" for row in self.rows])
 
+    def text(self, width: int = 100, title: str | None = None) -> list[str]:
+        """The table as plain text no wider than ``width``: a column-aligned table when it fits,
+        else one block per row (the first cell as its heading, then ``column: value`` lines
+        wrapped at ``width``). Nothing is cut: a log or a narrow terminal reads it whole.
+
+        Returns
+        -------
+        list of str
+        """
+        import textwrap
+
+        def plain(cell):
+            return cell.replace("**", "").replace("`", "")
+        header = [plain(h) for h in self.header]
+        body = [[plain(c) for c in row] for row in self.rows]
+        widths = [max(len(r[i]) for r in [header] + body) for i in range(len(header))]
+        lines = textwrap.wrap(title, width) + [""] if title else []
+        if sum(widths) + 2 * (len(widths) - 1) <= width:
+            def line(cells):
+                return "  ".join(c.rjust(w) if a == "r" else c.ljust(w)
+                                 for c, w, a in zip(cells, widths, self.align)).rstrip()
+            return lines + [line(header), "  ".join("-" * w for w in widths)] + [line(r) for r in body]
+        for row in body:
+            lines.append(row[0])
+            for name, cell in zip(header[1:], row[1:]):
+                lines += textwrap.wrap(f"{name}: {cell}", width, initial_indent="  ",
+                                       subsequent_indent="      ", break_on_hyphens=False) or ["  " + name + ":"]
+            lines.append("")
+        return lines
+
     def rich(self, title: str | None = None):
         """The table as a ``rich.table.Table`` for the terminal.
 
@@ -206,6 +236,25 @@ def _cells(cells):
     return ", ".join(shape_label(c.m, c.n_x) for c in cells) or "none"
 
 
+def claim_counts(t) -> str:
+    """One claim on one machine from :func:`vlr.study.verdict.tally`: ``"about 1 of 11
+    (10⁴×1,000); below 7; above 1 (10⁴×100); undecided 2 (…); 1 not measured"``.
+
+    Returns
+    -------
+    str
+    """
+    measured = sum(len(t[c]) for c in ("below", "about", "above", "undecided"))
+    text = f"about {len(t['about'])} of {measured}" + (f" ({_cells(t['about'])})" if t["about"] else "")
+    text += f"; below {len(t['below'])}"
+    for name in ("above", "undecided"):
+        if t[name]:
+            text += f"; {name} {len(t[name])} ({_cells(t[name])})"
+    if t["not measured"]:
+        text += f"; {len(t['not measured'])} not measured"
+    return text
+
+
 def machines_verdict_table(studies) -> Table:
     """Machines side by side: where ~300x and ~10x hold (measured points only), the fastest
     kernel over NumPy at the smallest and the largest X, its fraction of the roof, and
@@ -218,21 +267,19 @@ def machines_verdict_table(studies) -> Table:
     rows = []
     for s in studies:
         claims = s.claims()
-        held, measured, predicted = claims["full"]
-        p_held, p_measured, _ = claims["partial"]
         small, large, roof = s.fastest_vs_numpy(False), s.fastest_vs_numpy(True), s.roof_fraction()
         train = s.target("train_vs_course")
         rows.append((
             f"`{s.name}`" + (" **(yours)**" if s.own else ""),
-            f"{len(held)} of {len(measured)}: {_cells(held)}"
-            + (f" ({len(predicted)} not measured)" if predicted else ""),
-            f"{len(p_held)} of {len(p_measured)}: {_cells(p_held)}",
+            claim_counts(claims["full"]),
+            claim_counts(claims["partial"]),
             "n/a" if small is None else f"{fmt_x(small[0])} ({small[1]}, {shape_label(small[2], small[3])})",
             "n/a" if large is None else f"{fmt_x(large[0])} ({large[1]}, {shape_label(large[2], large[3])})",
             "n/a" if roof is None else f"{roof[0]:.0%} ({roof[1]}, {shape_label(roof[2], roof[3])})",
             "not run" if train is None else fmt_x(train),
             f"`{s.results.commit[:8]}`"))
-    return Table(("machine", "~300x holds (numpy vs two loops; m×n_x)", "~10x holds (one loop, 5–20x)",
+    return Table(("machine", "~300x (numpy ÷ two loops): about / below / above / undecided",
+                  "~10x (one loop ÷ two loops): about / below / above / undecided",
                   "fastest ÷ NumPy, smallest X", "fastest ÷ NumPy, largest X", "fastest's share of the roof",
                   "vlr.train ÷ course's loop", "commit"), rows, "llllllrl")
 
@@ -279,16 +326,14 @@ def claims_table(study) -> Table:
     -------
     Table
     """
+    from .verdict import format_cell
+
     def shown(c):
-        if c.ratio is None:
-            return "unknown"
         if not c.measured:
-            return f"~{fmt_x(c.ratio)} (predicted, not counted)"
-        text = fmt_x(c.ratio)
-        if c.spread:
-            text += f" ({fmt_x(c.spread[0])}–{fmt_x(c.spread[1])})"
-        return text + (" (1 call)" if c.how == "single call" else "")
+            return format_cell(c) + (", not counted" if c.ratio else "")
+        return f"**{c.category}**: {format_cell(c)}, {c.how}, n = {c.n}"
     partial = {(c.m, c.n_x): c for c in study.partial}
-    return Table(("m × n_x", "numpy ÷ two loops (~300x?)", "one loop ÷ two loops (~10x?)"),
+    return Table(("m × n_x", "numpy ÷ two loops (~300x?), 95 % interval",
+                  "one loop ÷ two loops (~10x?), 95 % interval"),
                  [(shape_label(c.m, c.n_x), shown(c), shown(partial[(c.m, c.n_x)]))
                   for c in study.full if (c.m, c.n_x) in partial], "lrr")

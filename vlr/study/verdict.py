@@ -7,7 +7,9 @@ from ..kernel import KERNELS
 from ..timing import format_seconds
 from .asv_results import Results
 from .grid import GRIDS
-from .plots import COURSE_FULL, fmt_x as _fmt_x
+from .intervals import (CATEGORIES, CLAIM_TITLES, CLAIMS, LEVEL, Estimate, band, category,
+                        paired_ratio, point_category, ratio_of_intervals, unpaired_ratio)
+from .plots import fmt_x as _fmt_x
 
 
 @dataclass
@@ -105,28 +107,71 @@ def numpy_parts(results):
 
 @dataclass
 class Cell:
-    """One point of a claim: a kernel's speed-up over two loops at (m, n_x), and how it is known.
+    """One point of a claim: a kernel's speed-up over two loops at (m, n_x), its 95 % interval,
+    how it is known, and the claim's category there (:mod:`vlr.study.intervals`).
 
-    ``how`` is "paired" (both sides timed alternately in one benchmark call), "single call"
-    (a side over its time budget timed once, ``TrackOneCall``, the other side's median step),
-    "unpaired" (both sides' median steps, no paired ratio),
-    "predicted" (the cost model's; never counted by the verdict) or None (unknown). ``spread``
-    is the (low, high) range of the ratio from the two sides' interquartile ranges, if known.
+    ``how`` is "paired" (both sides timed alternately in one benchmark call; one ratio per
+    round), "timed apart" (each side's own repeated timings), "single calls" (a pure-Python side
+    over its time budget, timed in ``TrackOneCall``), "predicted" (the cost model's; never
+    counted by the verdict) or None (unknown). ``low``/``high`` is the interval (None when it
+    cannot be had: a single sample), ``n`` the samples behind it and ``method`` how it was
+    computed.
     """
 
     m: int
     n_x: int
     ratio: float | None
     how: str | None
-    spread: tuple | None = None
+    low: float | None = None
+    high: float | None = None
+    n: int = 0
+    method: str = ""
+    claim: str = "full"
 
     @property
     def measured(self) -> bool:
-        return self.how in ("paired", "single call", "unpaired") and self.ratio is not None
+        return self.how in MEASURED and self.ratio is not None
+
+    @property
+    def kernel(self) -> str:
+        return CLAIMS[self.claim][0]
+
+    @property
+    def baseline(self) -> str:
+        return CLAIMS[self.claim][1]
+
+    @property
+    def category(self) -> str | None:
+        """below / about / above / undecided for a measured cell; None otherwise."""
+        if not self.measured:
+            return None
+        return category(self.low, self.high, CLAIMS[self.claim][2])
+
+    @property
+    def spread(self) -> tuple | None:
+        return (self.low, self.high) if self.low is not None and self.high is not None else None
+
+    def as_dict(self) -> dict:
+        """The cell as ``vlr verdict --json`` writes it.
+
+        Returns
+        -------
+        dict
+        """
+        return dict(claim=self.claim, kernel=self.kernel, baseline=self.baseline, m=self.m,
+                    n_x=self.n_x, estimate=self.ratio, ci_low=self.low, ci_high=self.high,
+                    level=LEVEL if self.spread else None, n_samples=self.n, how=self.how,
+                    method=self.method, category=self.category if self.measured else (
+                        "predicted " + (point_category(self.ratio, CLAIMS[self.claim][2]) or "unknown")
+                        if self.how == "predicted" else "unknown"))
+
+
+#: The ways a cell can be measured (everything else is predicted or unknown).
+MEASURED = ("paired", "timed apart", "single calls")
 
 
 def single_calls(results):
-    """``TrackOneCall``'s seconds: {(kernel, m, n_x): seconds} (float64).
+    """``TrackOneCall``'s seconds (the median of its calls): {(kernel, m, n_x): seconds} (float64).
 
     Returns
     -------
@@ -136,57 +181,119 @@ def single_calls(results):
             if dtype == "float64" and _num(v)}
 
 
+def _side(results, key):
+    """One side of a ratio at ``key``: (samples or None, (median, ci99 low, high) or None, n,
+    timed by TrackOneCall?)."""
+    for bench, once in (("TimeGradientStep.time_gradient_step", False), ("TrackOneCall.track_seconds", True)):
+        median = _num(results.get(bench).get(key))
+        if median is None:
+            continue
+        samples = results.raw_samples(bench).get(key)
+        ci = results.interval99(bench).get(key)
+        n = results.sample_count(bench).get(key) or (len(samples) if samples else 1)
+        return samples, ((median, *ci) if ci else None), int(n), once
+    return None
+
+
+def measure_cell(results, claim, m, n_x) -> Cell | None:
+    """The claim's speed-up at (m, n_x) with its interval, from whatever the results hold: the
+    paired rounds' samples, else both sides' samples, else (kept results without samples) both
+    sides' medians with asv's 99 % intervals; None if a side is not measured.
+
+    Returns
+    -------
+    Cell or None
+    """
+    kernel, baseline, _ = CLAIMS[claim]
+    key = (kernel, m, n_x, "float64")
+    rounds = results.raw_samples("TrackSpeedupVsTwoLoops.track_speedup").get(key)
+    if rounds:
+        est = paired_ratio(rounds)
+        if est is not None:
+            return Cell(m, n_x, est.ratio, "paired", est.low, est.high, est.n, est.method, claim)
+    base, own = _side(results, (baseline, m, n_x, "float64")), _side(results, key)
+    if base is None or own is None:
+        return None
+    how = "single calls" if base[3] or own[3] else "timed apart"
+    if base[0] and own[0]:
+        est = unpaired_ratio(base[0], own[0])
+    elif base[1] and own[1]:
+        est = ratio_of_intervals(base[1], own[1], min(base[2], own[2]))
+    else:  # a side with one value and no interval (a single call of an older suite)
+        t_base = _median_of(results, (baseline, m, n_x, "float64"))
+        t_own = _median_of(results, key)
+        est = Estimate(t_base / t_own, None, None, 1, "a side timed once (no interval)")
+    if est is None:
+        return None
+    return Cell(m, n_x, est.ratio, how, est.low, est.high, est.n, est.method, claim)
+
+
+def _median_of(results, key):
+    for bench in ("TimeGradientStep.time_gradient_step", "TrackOneCall.track_seconds"):
+        v = _num(results.get(bench).get(key))
+        if v is not None:
+            return v
+    return None
+
+
 def claim_cells(rows, results, kernel, models=None):
-    """Every (m, n_x) of the float64 grid for ``kernel`` vs two_loops, measured where possible.
+    """Every (m, n_x) of the float64 grid for ``kernel`` ("numpy": the ~300x claim, "one_loop":
+    ~10x) vs two_loops: measured with its interval where possible, else the cost model's
+    prediction (never counted).
 
     Returns
     -------
     list of Cell
     """
-    f64 = [r for r in rows if r.dtype == "float64"]
-    step = {(r.kernel, r.m, r.n_x): r for r in f64}
-    once = single_calls(results)
-    spread = results.spread("TimeGradientStep.time_gradient_step")
+    claim = next(c for c, (k, _, _) in CLAIMS.items() if k == kernel)
     cells = []
-    for m, n_x in sorted({(r.m, r.n_x) for r in f64}):
-        own, ref = step.get((kernel, m, n_x)), step.get(("two_loops", m, n_x))
-        if own is not None and own.vs_two_loops:
-            q_own, q_ref = spread.get((kernel, m, n_x, "float64")), spread.get(("two_loops", m, n_x, "float64"))
-            band = (q_ref[0] / q_own[1], q_ref[1] / q_own[0]) if q_own and q_ref else None
-            cells.append(Cell(m, n_x, own.vs_two_loops, "paired", band))
-            continue
-        t_ref = (ref.seconds if ref else None) or once.get(("two_loops", m, n_x))
-        t_own = (own.seconds if own else None) or once.get((kernel, m, n_x))
-        if t_ref and t_own:
-            single = not (ref and ref.seconds) or not (own and own.seconds)
-            cells.append(Cell(m, n_x, t_ref / t_own, "single call" if single else "unpaired"))
-            continue
-        from .cost_model import predicted_speedup
-        predicted = predicted_speedup(models or {}, kernel, "two_loops", m, n_x)
-        cells.append(Cell(m, n_x, predicted, "predicted" if predicted else None))
+    for m, n_x in sorted({(r.m, r.n_x) for r in rows if r.dtype == "float64"}):
+        cell = measure_cell(results, claim, m, n_x)
+        if cell is None:
+            from .cost_model import predicted_speedup
+            predicted = predicted_speedup(models or {}, kernel, "two_loops", m, n_x)
+            cell = Cell(m, n_x, predicted, "predicted" if predicted else None, claim=claim)
+        cells.append(cell)
     return cells
+
+
+def tally(cells) -> dict[str, list]:
+    """A claim's cells by category: below, about, above, undecided (measured cells), and
+    "not measured" (predicted or unknown, never counted).
+
+    Returns
+    -------
+    dict
+        category -> list of Cell.
+    """
+    out: dict[str, list] = {c: [] for c in CATEGORIES}
+    out["not measured"] = []
+    for c in cells:
+        out[c.category if c.measured else "not measured"].append(c)
+    return out
 
 
 def _where(cells):
     return ", ".join(f"(m={c.m:g}, n_x={c.n_x})" for c in cells) or "none of them"
 
 
-def claim_summary(cells, claim, low, high=None):
-    """Counts of a claim over measured cells: (held, measured, predicted cells).
-
-    ``held`` are the measured cells with ``low <= ratio`` (and ``<= high`` when given).
+def format_cell(c) -> str:
+    """``"728x (612x–866x)"``: a cell's estimate and interval; ``"334x (1 call, no interval)"``.
 
     Returns
     -------
-    (list of Cell, list of Cell, list of Cell)
+    str
     """
-    measured = [c for c in cells if c.measured]
-    held = [c for c in measured if c.ratio >= low and (high is None or c.ratio <= high)]
-    predicted = [c for c in cells if not c.measured]
-    return held, measured, predicted
+    if c.ratio is None:
+        return "unknown"
+    if not c.measured:
+        return f"~{_fmt_x(c.ratio)} (predicted)"
+    if c.spread:
+        return f"{_fmt_x(c.ratio)} ({_fmt_x(c.low)}–{_fmt_x(c.high)})"
+    return f"{_fmt_x(c.ratio)} ({c.n} sample{'s' if c.n != 1 else ''}, no interval)"
 
 
-def _predicted_sentence(predicted, claim_low):
+def _predicted_sentence(predicted):
     if not predicted:
         return ""
     known = [c for c in predicted if c.ratio]
@@ -199,6 +306,31 @@ def _predicted_sentence(predicted, claim_low):
     if unknown:
         parts.append(f"unknown at {_where(unknown)} (neither measured nor predictable)")
     return " " + "; ".join(parts).capitalize() + "."
+
+
+def claim_sentence(cells, claim) -> str:
+    """One claim's verdict on one machine in words: every measured cell's category, with its
+    estimate and interval.
+
+    Returns
+    -------
+    str
+    """
+    kernel, baseline, k = CLAIMS[claim]
+    lo, hi = band(k)
+    t = tally(cells)
+    measured = [c for c in cells if c.measured]
+    if not measured:
+        return ""
+    parts = [f"{name} at {len(t[name])} ({', '.join(f'{shape(c)} {format_cell(c)}' for c in t[name])})"
+             for name in CATEGORIES if t[name]]
+    return (f"**{CLAIM_TITLES[claim]}:** about right (within {_fmt_x(lo)}–{_fmt_x(hi)}, the whole "
+            f"{LEVEL:.0%} interval inside) " + "; ".join(parts) + f" — of {len(measured)} measured "
+            f"points." + _predicted_sentence(t["not measured"]))
+
+
+def shape(c) -> str:
+    return f"(m={c.m:g}, n_x={c.n_x})"
 
 
 def verdict(rows, results, models=None):
@@ -215,32 +347,20 @@ def verdict(rows, results, models=None):
     f64 = [r for r in rows if r.dtype == "float64"] or rows
     by = {(r.kernel, r.m, r.n_x): r for r in f64}
     lines = []
-    full = claim_cells(rows, results, "numpy", models)
-    held, measured, predicted = claim_summary(full, "full", COURSE_FULL)
-    if measured:
-        lo, hi = min(measured, key=lambda c: c.ratio), max(measured, key=lambda c: c.ratio)
-        lines.append(
-            f"**Full vectorization vs two loops (claimed ~300x):** measured {_fmt_x(lo.ratio)} "
-            f"(m={lo.m}, n_x={lo.n_x}) to {_fmt_x(hi.ratio)} (m={hi.m}, n_x={hi.n_x}). "
-            f"It reaches 300x at {len(held)} of {len(measured)} measured points ({_where(held)}); "
-            f"below, at {_where([c for c in measured if c not in held])}."
-            + _predicted_sentence(predicted, COURSE_FULL))
-    part = claim_cells(rows, results, "one_loop", models)
-    held, measured, predicted = claim_summary(part, "partial", 5, 20)
-    if measured:
-        lo, hi = min(measured, key=lambda c: c.ratio), max(measured, key=lambda c: c.ratio)
-        slower = [c for c in measured if c.ratio < 1]
-        lines.append(
-            f"**One loop vs two loops (claimed ~10x):** measured {_fmt_x(lo.ratio)} to "
-            f"{_fmt_x(hi.ratio)}. Within 5–20x at {len(held)} of {len(measured)} measured points "
-            f"({_where(held)}); one loop is slower than two loops at {_where(slower)}."
-            + _predicted_sentence(predicted, 5))
+    for claim, kernel in (("full", "numpy"), ("partial", "one_loop")):
+        sentence = claim_sentence(claim_cells(rows, results, kernel, models), claim)
+        if sentence:
+            lines.append(sentence)
     singles = single_calls(results)
     if singles:
-        lines.append("**Single calls:** where a pure-Python kernel is over its time budget it was "
-                     "timed once (`TrackOneCall`): "
-                     + ", ".join(f"{k} {format_seconds(t)} at (m={m:g}, n_x={n})"
-                                 for (k, m, n), t in sorted(singles.items())) + ".")
+        counts = results.sample_count("TrackOneCall.track_seconds")
+        lines.append("**Single calls:** where a pure-Python kernel is over its repeated benchmarks' "
+                     "time budget it was called a few times (`TrackOneCall`, the median shown): "
+                     + ", ".join(f"{k} {format_seconds(t)} at (m={m:g}, n_x={n}, "
+                                 f"{counts.get((k, m, n, 'float64'), 1)} call"
+                                 f"{'s' if counts.get((k, m, n, 'float64'), 1) != 1 else ''})"
+                                 for (k, m, n), t in sorted(singles.items()))
+                     + ". A cell with a side called once has no interval and is never decided.")
     compiled = [r for r in f64 if r.kernel in ("numba", "cython") and r.vs_numpy]
     if compiled:
         best = max(compiled, key=lambda r: r.vs_numpy)
