@@ -44,6 +44,8 @@ interleaved_seconds = _load("vlr/timing.py").time_interleaved
 #: Seconds per call of each function in every interleaved round: ``rounds[r][i]``.
 interleaved_rounds = _load("vlr/timing.py").time_rounds
 stream_read_seconds = _load("vlr/study/bandwidth.py").stream_read_seconds
+#: The measured costs of the study's model (bench_model.py).
+model_parameters = _load("vlr/study/model_parameters.py")
 
 
 def as_samples(values):

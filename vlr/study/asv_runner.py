@@ -18,7 +18,7 @@ _PROGRESS = re.compile(r"^\[\s*([\d.]+)%\]\s*[·.]+\s*(.*)")
 #: threads, NumPy's parts, the training and overhead targets). Peers, Dask, the fit race, peak
 #: memory, compile times and the heavy targets run with ``vlr study --everything`` (and on the
 #: full grid).
-QUICK_BENCH = ("TimeGradientStep|TrackSpeedupVs|TrackOneCall|TrackStreamBandwidth|TrackThreads|"
+QUICK_BENCH = ("TimeGradientStep|TrackSpeedupVs|TrackOneCall|TrackStreamBandwidth|TrackThreads|TrackModelParameter|"
                "TimeNumpyParts|TrackTarget.track_target\\('(overhead_us|train_vs_course)'\\)")
 
 
