@@ -41,7 +41,8 @@ DESCRIPTION = """vlr: one logistic-regression gradient step five ways, measured.
 
   vlr study     run the asv suite here, build the site, print every machine's verdict
   vlr site      build (and --serve) the published study from the kept results
-  vlr verdict   every machine's verdict side by side, from the kept results
+  vlr verdict   every machine's verdict side by side, from the kept results (--json: every cell)
+  vlr predict   measure the model's costs here (~1 min) and predict this machine's verdict
   vlr report    write the study's page from one asv results file
   vlr compare   time every kernel at a few sizes (no asv)
   vlr targets   measure the speed targets of the fastest kernel
@@ -245,46 +246,111 @@ def _cmd_study(args):
                       + (f", ~{_minutes(left)} left)" if left is not None else ")"), flush=True)
             run_benchmarks(args.grid, bench=bench, results_dir=args.results_dir, on_progress=progress)
         console.print(f"asv run took {_minutes(time.monotonic() - start)}")
+        if args.refine_budget > 0:
+            _refine(console, args)
+    studies = _studies(args.results_dir)
     site, rows, lines = build_site(args.site, results_dir=args.results_dir,
-                                   docs=False if args.no_docs else None)
+                                   docs=False if args.no_docs else None, studies=studies)
     _print_verdict(console, rows, lines, site)
-    _print_across(console, args.results_dir)
+    _print_across(console, studies)
     console.print(f"site  : {site}/index.html (offline; `vlr site --serve` shows it in a browser)")
     console.print(f"results: {args.results_dir}/ (commit them, and benchmarks/machines/<name>.json, "
                   f"to keep this run in the published history)")
     return 0
 
 
-def _cmd_verdict(args):
+def _refine(console, args):
+    """Re-measure the undecided cells of this machine's run within ``--refine-budget`` seconds."""
+    from .asv_runner import ensure_machine, run_benchmarks
+    from .refine import refine
+    machine = ensure_machine(args.results_dir)
+
+    def run(regexes):
+        run_benchmarks(args.grid, bench="|".join(regexes), results_dir=args.results_dir,
+                       log_path=".asv/refine.log", append=True)
+    refine(args.results_dir, machine, args.refine_budget, run,
+           say=lambda text: console.print(text, highlight=False))
+
+
+def _studies(results_dir, own=True):
+    """Every machine's study from ``results_dir``, read once (the renderers share them)."""
     from pathlib import Path
 
-    from rich.console import Console
-
-    from .across import readme_block
     from .machine_study import all_studies
     from .machines import load_profiles, local_machine_name
+    return all_studies(results_dir, load_profiles(Path(results_dir).parent / "machines"),
+                       local_machine_name() if own else None)
+
+
+def _write_json(data, target):
+    """``data`` as JSON to the file ``target``, or to stdout for ``-``."""
+    import json
+    from pathlib import Path
+    text = json.dumps(data, indent=1, default=float)
+    if target == "-":
+        print(text)
+        return
+    path = Path(target)
+    if not path.parent.is_dir():
+        raise ValueError(f"--json: the directory {path.parent} does not exist")
+    path.write_text(text + "\n", encoding="utf-8")
+    print(f"wrote {path}", file=sys.stderr)
+
+
+def _cmd_verdict(args):
+    from .across import readme_block
     from .tables import machines_verdict_table
-    studies = all_studies(args.results_dir, load_profiles(Path(args.results_dir).parent / "machines"),
-                          None if args.markdown else local_machine_name())
+    studies = _studies(args.results_dir, own=not args.markdown)
     if not studies:
         raise ValueError(f"no results with the study's step timings in {args.results_dir}/: run `vlr study`")
-    if args.markdown:
+    if args.json:
+        _write_json({"machines": [s.as_dict() for s in studies]}, args.json)
+    elif args.markdown:
         print("\n".join(readme_block(studies)))
     else:
         print("\n".join(machines_verdict_table(studies).text(title=VERDICT_TITLE)))
     return 0
 
 
-def _print_across(console, results_dir):
-    """Every machine's verdict side by side, and a warning for a run too noisy to publish."""
-    from pathlib import Path
+def _cmd_predict(args):
+    import numba
 
-    from .machine_study import all_studies
-    from .machines import load_profiles, local_machine_name
+    from .. import get_kernel
+    from ..machine import cpu_facts
+    from .bandwidth import stream_read_seconds
+    from .grid import GRIDS, skip_reason
+    from .model_parameters import measure
+    from .prediction import prediction_table
+    from .tables import prediction_table as table_of, shape_label
+    start = time.monotonic()
+    steps = {k: (lambda w, b, X, Y, k=get_kernel(k): k.gradient_step(w, b, X, Y, 0.01))
+             for k in ("two_loops", "one_loop", "numpy")}
+    params = measure(steps, cpu_facts()["caches_kib"],
+                     lambda a: stream_read_seconds(a, numba.get_num_threads()), quick=args.quick,
+                     progress=lambda what: print(f"[{time.monotonic() - start:4.0f} s] measuring {what}",
+                                                 file=sys.stderr, flush=True))
+    grid = GRIDS[args.grid]
+    points = [(m, n_x) for m in grid["m"] for n_x in grid["n_x"] if "size" not in skip_reason("numpy", m, n_x)
+              and "m·n_x >" not in skip_reason("numpy", m, n_x)]
+    rows = prediction_table(params, points)
+    seconds = time.monotonic() - start
+    if args.json:
+        _write_json({"grid": args.grid, "seconds": seconds, "parameters": params, "cells": rows,
+                     "machine": cpu_facts()}, args.json)
+    if args.json != "-":
+        lines = table_of(rows).text(title=f"predicted on this machine from {len(params)} measured costs "
+                                          f"({seconds:.0f} s); no cell of the grid was run")
+        print("\n".join(lines))
+        for claim, title in (("full", "~300x"), ("partial", "~10x")):
+            about = [shape_label(r["m"], r["n_x"]) for r in rows if r[claim]["category"] == "about"]
+            print(f"{title} should hold (within a factor 2) at: {', '.join(about) or 'no cell of the grid'}")
+    return 0
+
+
+def _print_across(console, studies):
+    """Every machine's verdict side by side, and a warning for a run too noisy to publish."""
     from .tables import machines_verdict_table
     from .verdict import NOISE_LIMIT, noisy_points
-    studies = all_studies(results_dir, load_profiles(Path(results_dir).parent / "machines"),
-                          local_machine_name())
     console.out("\n".join(machines_verdict_table(studies).text(title=VERDICT_TITLE)), highlight=False)
     for s in studies:
         band = s.noise
@@ -321,6 +387,9 @@ def main(argv=None):
     p.add_argument("--site", default=".asv/html", help="site directory (default %(default)s)")
     p.add_argument("--results-dir", default="benchmarks/results",
                    help="asv results directory (default %(default)s: kept in the repository)")
+    p.add_argument("--refine-budget", type=float, default=180.0, metavar="SECONDS",
+                   help="after the run, re-measure the cells whose 95 %% interval decides no "
+                        "category, for at most this long (default %(default)s; 0: never)")
     p.set_defaults(func=_cmd_study)
 
     p = sub.add_parser("report", help="write the study's page (verdict, table, figures) from asv results")
@@ -346,7 +415,19 @@ def main(argv=None):
     p.add_argument("--results-dir", default="benchmarks/results", type=_existing_dir,
                    help="default %(default)s")
     p.add_argument("--markdown", action="store_true", help="as the README's Markdown table")
+    p.add_argument("--json", metavar="FILE",
+                   help="write every machine's cells (estimate, 95 %% interval, samples, how measured, "
+                        "category, the model's prediction) as JSON to FILE, or - for stdout")
     p.set_defaults(func=_cmd_verdict)
+
+    p = sub.add_parser("predict", help="measure the model's costs on this machine (about a minute) "
+                                       "and predict every cell's speed-ups and categories")
+    p.add_argument("--json", metavar="FILE", help="also write the parameters and predictions as "
+                                                  "JSON to FILE (- for stdout only)")
+    p.add_argument("--grid", choices=["quick", "full", "tiny"], default="quick",
+                   help="the grid to predict (default %(default)s)")
+    p.add_argument("--quick", action="store_true", help="smaller probes (seconds; rougher numbers)")
+    p.set_defaults(func=_cmd_predict)
 
     p = sub.add_parser("info", help="kernels available here, threads, BLAS, versions")
     p.add_argument("--json", action="store_true", help="print the machine description as JSON")

@@ -48,6 +48,48 @@ class MachineStudy:
     partial: list
     profile: dict = field(default_factory=dict)
     own: bool = False
+    params: dict | None = None
+    evaluation: object = None
+
+    def as_dict(self) -> dict:
+        """The machine's verdict as ``vlr verdict --json`` writes it: every cell of both claims
+        with its estimate, interval, samples, how it was measured and its category; the model's
+        prediction where the parameters are known, and how it compares.
+
+        Returns
+        -------
+        dict
+        """
+        from .prediction import MODELLED, predicted_ratio
+        from .intervals import BAND, CLAIMS, LEVEL, point_category
+
+        def cell(c):
+            d = c.as_dict()
+            if self.params:
+                r = predicted_ratio(self.params, c.claim, c.m, c.n_x)
+                d["predicted"] = {"ratio": r, "category": point_category(r, CLAIMS[c.claim][2])}
+            return d
+        ev = self.evaluation
+        model = None
+        if ev is not None and self.params:
+            def summary(kernel):
+                s = ev.summary(kernel)
+                return {"cells": s["n"], "median_abs_error": s["median"],
+                        "worst": None if not s["worst"] else {"cell": list(s["worst"][0]), "error": s["worst"][1]},
+                        "beyond_25_percent": [{"cell": list(k), "error": e} for k, e in s["beyond"]]}
+            model = {"parameters_source": ev.source, "fitted_terms": {k: v if isinstance(v, str) else
+                                                                      [list(x) for x in v]
+                                                                      for k, v in ev.fitted.items()},
+                     "parameters": self.params,
+                     "errors": {kernel: summary(kernel) for kernel in MODELLED} | {"all": summary(None)},
+                     "excluded": [{"cell": list(k), "why": why} for k, why in sorted(ev.excluded.items())],
+                     "categories_right": ev.categories[0], "categories_compared": ev.categories[1]}
+        return {"machine": self.name, "commit": self.results.commit, "own": self.own,
+                "results_file": str(self.results.path),
+                "rule": {"band": BAND, "level": LEVEL,
+                         "claims": {k: {"kernel": v[0], "baseline": v[1], "k": v[2]} for k, v in CLAIMS.items()}},
+                "cells": [cell(c) for c in self.full + self.partial],
+                "model": model}
 
     def roof_at(self, nbytes: float) -> float | None:
         """The stream-read roof measured nearest to ``nbytes`` (bytes/s), or None."""
@@ -106,15 +148,18 @@ def study_of(results: Results, kept: list | None = None, profile: dict | None = 
     -------
     MachineStudy
     """
+    from .prediction import evaluate
     rows = build_rows(results)
     roof = roof_table(results)
     models = fit_machine(rows, (lambda nbytes: _nearest(roof, nbytes)) if roof else None,
                          single_calls(results))
+    full, partial = claim_cells(rows, results, "numpy", models), claim_cells(rows, results, "one_loop", models)
+    params, evaluation = evaluate(results, {"full": full, "partial": partial},
+                                  (profile or {}).get("caches_kib"))
     return MachineStudy(name=results.machine.get("machine", Path(results.path).parent.name),
                         results=results, kept=kept or [results], rows=rows, roof=roof,
-                        models=models, full=claim_cells(rows, results, "numpy", models),
-                        partial=claim_cells(rows, results, "one_loop", models),
-                        profile=profile or {}, own=own)
+                        models=models, full=full, partial=partial,
+                        profile=profile or {}, own=own, params=params, evaluation=evaluation)
 
 
 def kept_results(results_dir, machine) -> list[Results]:

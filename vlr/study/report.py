@@ -225,7 +225,7 @@ def model_section(study) -> list[str]:
 
 
 def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks/results",
-                 asv_href="asv/index.html", profile=None, home_href=None, docs_href=None):
+                 asv_href="asv/index.html", profile=None, home_href=None, docs_href=None, study=None):
     """Write one machine's study page: ``report.md``, ``index.html``, ``table.csv`` and SVG figures.
 
     Parameters
@@ -244,6 +244,9 @@ def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks
         The across-machines first page, relative to ``out_dir`` (linked from this page).
     docs_href : str, optional
         The documentation's first page, relative to ``out_dir``, when it is published beside.
+    study : vlr.study.machine_study.MachineStudy, optional
+        The machine's study already built (the site builds each machine's once); without it,
+        it is built from ``results_path``.
 
     Returns
     -------
@@ -257,10 +260,11 @@ def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks
     """
     from .cost_model import predicted_speedup
     from .machine_study import kept_results, study_of
-    path = Path(results_path) if results_path else _newest_study(results_dir)
-    results = load_results(path)
-    kept = kept_results(Path(path).parent.parent, path.parent.name)
-    study = study_of(results, kept, profile)
+    if study is None:
+        path = Path(results_path) if results_path else _newest_study(results_dir)
+        results = load_results(path)
+        study = study_of(results, kept_results(Path(path).parent.parent, path.parent.name), profile)
+    results, kept, path, profile = study.results, study.kept, Path(study.results.path), study.profile
     rows = study.rows
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -172,7 +172,7 @@ def publish_asv(html_dir, results_dir="benchmarks/results", config="asv.conf.jso
 
 
 def build_site(site_dir=".asv/html", results_dir="benchmarks/results", config="asv.conf.json",
-               results_path=None, profiles_dir=None, docs=False):
+               results_path=None, profiles_dir=None, docs=False, studies=None):
     """Build the whole site from asv results, running no benchmark.
 
     Parameters
@@ -192,6 +192,9 @@ def build_site(site_dir=".asv/html", results_dir="benchmarks/results", config="a
         Build the documentation into ``<site>/docs/`` and link it from every page: True
         requires it (raising if it cannot be built), None builds it when it can be (a clone
         with the ``docs`` extra installed), False (the default) leaves it out.
+    studies : list of MachineStudy, optional
+        Every machine's study, already built from ``results_dir`` (:func:`all_studies`): each
+        machine's results are read once and every page is rendered from the same objects.
 
     Returns
     -------
@@ -211,7 +214,8 @@ def build_site(site_dir=".asv/html", results_dir="benchmarks/results", config="a
         raise ResultsError(f"no asv results in {results_dir}/ -- run the study first (`vlr study`), "
                            f"or point --results-dir at a directory of asv results")
     profiles = load_profiles(profiles_dir or Path(results_dir).parent / "machines")
-    studies = all_studies(results_dir, profiles, local_machine_name())
+    if studies is None:
+        studies = all_studies(results_dir, profiles, local_machine_name())
     if results_path is not None:
         chosen = load_results(results_path)
         studies = [s for s in studies if s.name != chosen.machine.get("machine")]
@@ -233,7 +237,8 @@ def build_site(site_dir=".asv/html", results_dir="benchmarks/results", config="a
         out, rows, lines = write_report(study.results.path, out_dir=site / machine_href(study).rsplit("/", 1)[0],
                                         results_dir=results_dir, asv_href="../../asv/index.html",
                                         profile=study.profile, home_href="../../index.html",
-                                        docs_href=None if why_not else "../../docs/index.html")
+                                        docs_href=None if why_not else "../../docs/index.html",
+                                        study=study)
         first = first or (rows, lines)
     write_across(studies, site, asv_href="asv/index.html",
                  docs_href=None if why_not else "docs/index.html")

@@ -337,3 +337,20 @@ def claims_table(study) -> Table:
                   "one loop ÷ two loops (~10x?), 95 % interval"),
                  [(shape_label(c.m, c.n_x), shown(c), shown(partial[(c.m, c.n_x)]))
                   for c in study.full if (c.m, c.n_x) in partial], "lrr")
+
+
+def prediction_table(rows) -> Table:
+    """``vlr predict``'s cells (:func:`vlr.study.prediction.prediction_table`): each kernel's
+    predicted time per step and each claim's predicted speed-up and category.
+
+    Returns
+    -------
+    Table
+    """
+    def claim(r):
+        return f"{fmt_x(r['ratio'])} ({r['category']})" if r["ratio"] else "n/a"
+    return Table(("m × n_x", "two loops", "one loop", "NumPy", "numpy ÷ two loops (~300x?)",
+                  "one loop ÷ two loops (~10x?)"),
+                 [(shape_label(r["m"], r["n_x"]), *(format_seconds(r["seconds"][k]) for k in
+                                                    ("two_loops", "one_loop", "numpy")),
+                   claim(r["full"]), claim(r["partial"])) for r in rows], "lrrrrr")
