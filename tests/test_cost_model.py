@@ -8,7 +8,7 @@ import pytest
 
 from vlr.study import cost_model, machines
 from vlr.study.machine_study import all_studies
-from vlr.study.verdict import claim_summary, verdict
+from vlr.study.verdict import Cell, tally, verdict
 
 ROOT = Path(__file__).resolve().parents[1]
 KEPT = ROOT / "benchmarks" / "results"
@@ -81,40 +81,39 @@ def _kept_study(name):
     return studies[name]
 
 
-@pytest.mark.parametrize("machine", ["zen4-epyc-2core", "zen3-epyc-2core"])
+@pytest.mark.parametrize("machine", ["zen4-epyc-2core", "zen3-epyc-2core", "zen5-epyc-2core"])
 def test_the_verdict_counts_only_measured_points(machine):
     study = _kept_study(machine)
-    held, measured, predicted = study.claims()["full"]
-    assert all(c.measured and c.how in ("paired", "single call", "unpaired") for c in measured)
-    assert all(not c.measured for c in predicted)
-    assert len(measured) + len(predicted) == len(study.full)
+    t = study.claims()["full"]
+    measured = [c for name in ("below", "about", "above", "undecided") for c in t[name]]
+    assert all(c.measured and c.how in ("paired", "timed apart", "single calls") for c in measured)
+    assert all(not c.measured for c in t["not measured"])
+    assert len(measured) + len(t["not measured"]) == len(study.full)
     text = "\n".join(verdict(study.rows, study.results, study.models))
-    assert f"at {len(held)} of {len(measured)} measured points" in text
-    if predicted:  # the unmeasured points are quoted as predictions, never counted
+    assert f"of {len(measured)} measured points" in text
+    if t["not measured"]:  # the unmeasured points are quoted as predictions, never counted
         assert "predictions, not counted" in text or "unknown at" in text
-    for c in study.full:
-        if c.how == "paired":  # a paired cell is the asv value itself
-            row = next(r for r in study.rows if (r.kernel, r.m, r.n_x) == ("numpy", c.m, c.n_x))
-            assert c.ratio == row.vs_two_loops
 
 
-def test_single_calls_turn_a_predicted_point_into_a_measured_one():
-    study = _kept_study("zen3-epyc-2core")
-    singles = [c for c in study.full if c.how == "single call"]
-    if not singles:
-        pytest.skip("the kept Zen 3 results hold no TrackOneCall values")
+def test_single_calls_are_never_decided_alone():
+    """A side timed once (TrackOneCall in the kept runs) gives no interval: the cell is undecided."""
+    study = _kept_study("zen5-epyc-2core")
+    singles = [c for c in study.full + study.partial if c.how == "single calls" and c.n < 2]
+    assert singles, "the kept Zen 5 results hold single calls"
     once = study.results.get("TrackOneCall.track_seconds")
     for c in singles:
+        assert c.spread is None and c.category == "undecided"
         t_two = once.get(("two_loops", c.m, c.n_x, "float64"))
-        t_numpy = next(r.seconds for r in study.rows if (r.kernel, r.m, r.n_x) == ("numpy", c.m, c.n_x))
-        assert c.ratio == pytest.approx(t_two / t_numpy)
+        assert t_two and c.ratio > 0
 
 
-def test_claim_summary_bounds():
-    from vlr.study.verdict import Cell
-    cells = [Cell(1, 1, 400.0, "paired"), Cell(2, 1, 12.0, "single call"), Cell(3, 1, 900.0, "predicted"),
-             Cell(4, 1, None, None)]
-    held, measured, predicted = claim_summary(cells, "full", 300)
-    assert [c.m for c in held] == [1] and [c.m for c in measured] == [1, 2] and len(predicted) == 2
-    held, _, _ = claim_summary(cells, "partial", 5, 20)
-    assert [c.m for c in held] == [2]
+def test_tally_by_category():
+    cells = [Cell(1, 1, 400.0, "paired", 350.0, 450.0, 8), Cell(2, 1, 12.0, "single calls", None, None, 1),
+             Cell(3, 1, 900.0, "predicted"), Cell(4, 1, None, None), Cell(5, 1, 100.0, "timed apart", 90, 110, 10),
+             Cell(6, 1, 700.0, "paired", 640, 800, 8), Cell(7, 1, 160, "paired", 140, 190, 8)]
+    t = tally(cells)
+    assert [c.m for c in t["about"]] == [1] and [c.m for c in t["below"]] == [5]
+    assert [c.m for c in t["above"]] == [6] and [c.m for c in t["undecided"]] == [2, 7]
+    assert [c.m for c in t["not measured"]] == [3, 4]
+    partial = tally([Cell(1, 1, 12.0, "paired", 11.0, 13.0, 8, claim="partial")])
+    assert len(partial["about"]) == 1  # the same rule: within a factor 2 of ~10x

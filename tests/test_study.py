@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ASV_HOME = tempfile.mkdtemp(prefix="vlr-test-asv-home-")
 ASV_ENV = dict(os.environ, HOME=ASV_HOME)
 MACHINE = "test-machine"
-BENCHES = ("TimeGradientStep|TrackSpeedupVs|TrackStreamBandwidth|TrackThreads|TimePeerGradient|"
+BENCHES = ("TimeGradientStep|TrackSpeedupVs|TrackStreamBandwidth|TrackThreads|TimePeerGradient|TrackModelParameter|"
            "TimeDaskIteration|TrackTarget.track_target\\('(overhead_us|train_vs_course)'\\)|TrackFitVsSklearn")
 
 
@@ -52,7 +52,7 @@ def study(tmp_path_factory):
                             check=True).stdout.strip()
     asv("machine", "--yes", "--machine", MACHINE, config=config)
     asv("run", "--python=same", "--set-commit-hash", commit, "--bench", BENCHES, "--show-stderr",
-        "--machine", MACHINE, config=config, env=dict(ASV_ENV, VLR_BENCH_GRID="tiny"))
+        "--record-samples", "--machine", MACHINE, config=config, env=dict(ASV_ENV, VLR_BENCH_GRID="tiny"))
     out, rows, lines = build_site(tmp / "html", results_dir=tmp / "results",
                                   config=ROOT / "asv.conf.json")
     # the first page is every machine side by side; the machine's own page has the detail
@@ -112,13 +112,25 @@ def test_report_plots_and_verdict(study):
         assert data.lstrip().startswith("<?xml") and "<svg" in data and len(data) > 10_000, name
     verdict = "\n".join(study["lines"])
     numpy_ratios = [r.vs_two_loops for r in study["rows"] if r.kernel == "numpy"]
-    assert "claimed ~300x" in verdict and "claimed ~10x" in verdict and "Why" in verdict
-    assert f"{max(numpy_ratios):.2g}x" in verdict  # the verdict quotes the measured numbers
+    assert "~300x (numpy vs two loops)" in verdict and "~10x (one loop vs two loops)" in verdict
+    assert "Why" in verdict
+    from vlr.study.plots import fmt_x
+    assert fmt_x(max(numpy_ratios)) in verdict  # the verdict quotes the measured numbers
     md = (page / "report.md").read_text()
     assert "to reproduce" in md and "BLAS" in md and "threads" in md
     assert "VLR_BENCH_GRID=tiny vlr study" in md  # the grid the results came from, not the env's
     assert "Measured on `" in md and "at commit `" in md
-    assert "## Why: the cost model of this machine" in md and "RMS residual" in md
+    assert "## Why: a model of measured costs" in md and "RMS residual" in md
+    # the model's parameters were measured in the run: every cell is predicted and compared
+    assert "predicted from the costs measured in its own run" in md
+    assert "Predicted beside measured" in md and "decided categories predicted right" in md
+    # every paired speed-up keeps its rounds as samples, and its cell has an interval
+    results = load_results(next(p for p in (study["tmp"] / "results").glob("*/*.json") if p.name != "machine.json"))
+    rounds = results.raw_samples("TrackSpeedupVsTwoLoops.track_speedup")
+    assert rounds and all(len(v) >= 8 for v in rounds.values())
+    from vlr.study.machine_study import study_of
+    cells = study_of(results).full
+    assert cells and all(c.how == "paired" and c.spread and c.n >= 8 for c in cells)
     # the study is the first page; asv's pages are one click away and link back
     assert "asv/index.html#regressions" in (out / "index.html").read_text()
     assert "../../asv/index.html#regressions" in (page / "index.html").read_text()
@@ -250,7 +262,9 @@ def test_site_from_kept_results_is_fast_and_runs_no_benchmark(kept_site):
     commits = {json.loads(p.read_text())["commit_hash"] for p in kept}
     assert len(commits) >= 4, commits  # the history covers at least 4 commits
     md = (kept_site["site"] / "report.md").read_text()
-    assert "## The verdict on each machine" in md and "## Why: a cost model fitted on each machine" in md
+    assert "## The verdict on each machine" in md and "## For comparison: a cost model fitted on each machine" in md
+    assert "## Why: a model of measured costs, predicting every cell" in md
+    assert "with its 95% interval" in md and "**undecided**" in md
     for name in machines:  # every kept machine, its profile, its model and its own page
         assert f"| `{name}`" in md, name
         assert f"### `{name}` (commit `" in md
@@ -316,6 +330,9 @@ def test_kept_site_in_headless_chromium(kept_site):
         for name in _kept_machines():
             assert name in text, name
         assert "The verdict on each machine" in text and "RMS residual" in text
+        # intervals and categories on the first page
+        assert "The rule, for both claims" in text and "95% interval" in text
+        assert all(word in text for word in ("below", "undecided", "about"))
         assert "*" not in text, "raw Markdown emphasis in the page"
         loaded = page.evaluate("Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length")
         assert loaded >= 2 and loaded == page.evaluate("document.images.length")
@@ -324,7 +341,7 @@ def test_kept_site_in_headless_chromium(kept_site):
         page.screenshot(path=str(kept_site["site"] / "first-page.png"), full_page=True)
 
         page.goto(base + "/machines/zen4-epyc-2core/index.html")
-        assert "Full vectorization vs two loops (claimed ~300x)" in page.inner_text("body")
+        assert "~300x (numpy vs two loops)" in page.inner_text("body")
         assert page.locator("img[src='history.svg']").count() == 1
         assert page.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
         # a figure's link opens asv's graph with m on the x axis, log y: the numpy line has >= 3 points

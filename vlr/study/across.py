@@ -12,8 +12,67 @@ from pathlib import Path
 from . import plots
 from .cost_model import TOLERANCE, format_constants, misses
 from .machine_study import MachineStudy
-from .tables import machines_params_table, machines_verdict_table, model_table
+from .intervals import BAND, CLAIM_TITLES, LEVEL
+from .prediction import GOAL_MEDIAN, GOAL_WORST, PRECISE
+from .tables import (cells_across_table, machines_params_table, machines_verdict_table,
+                     model_errors_table, model_table, shape_label)
 from .verdict import NOISE_LIMIT, noisy_points
+
+#: The rule and the intervals, in the words every page uses.
+RULE = (f"**The rule, for both claims:** a claim \"~K×\" is *about* right at a cell when the "
+        f"speed-up lies within a factor {BAND:g} of K ([K/{BAND:g}, {BAND:g}K]: 150x–600x for ~300x, "
+        f"5x–20x for ~10x), *below* or *above* outside it. Every speed-up has a {LEVEL:.0%} "
+        f"confidence interval, and a cell takes a category only when its whole interval lies in "
+        f"one; otherwise it is *undecided*. Paired cells (both sides timed alternately, one ratio "
+        f"per round) get a Student's t interval of the mean log ratio; sides timed apart get "
+        f"Welch's t interval of the difference of mean log times (as pyperf does on times: "
+        f"independent rounds, roughly log-normal noise); kept runs that recorded no samples "
+        f"combine asv's own 99 % intervals of both medians (≥ 98 %). A side measured once has no "
+        f"interval and never decides a cell. `vlr/study/intervals.py` holds the rule.")
+
+
+def _model_lines(s: MachineStudy) -> list[str]:
+    ev = s.evaluation
+    if ev is None or s.params is None:
+        return [f"- `{s.name}`: its results hold too little to predict from."]
+    overall = ev.summary()
+    right, compared = ev.categories
+    text = (f"- `{s.name}`: " + ("predicted from the costs measured in its own run (no grid cell "
+                                 "used)" if ev.source == "measured" else
+                                 "measured before the parameters existed: "
+                                 + "; ".join(f"{term} fitted to "
+                                             + (v if isinstance(v, str) else
+                                                ", ".join(f"{k} {shape_label(m, n)}" for k, m, n in v))
+                                             for term, v in ev.fitted.items())
+                                 + " (those cells are left out of its errors)")
+            + (f": {right} of {compared} decided categories predicted right" if compared else "")
+            + (f", median |error| {overall['median']:.0%} over {overall['n']} precise cells, worst "
+               f"{overall['worst'][1]:+.0%} ({overall['worst'][0][0]} at "
+               f"{shape_label(overall['worst'][0][1], overall['worst'][0][2])})"
+               if overall["n"] else ", no cell precise enough to judge it") + ".")
+    lines = [text]
+    if overall["beyond"]:
+        lines.append(f"  Beyond ±{GOAL_WORST:.0%}: " + "; ".join(
+            f"{k[0]} at {shape_label(k[1], k[2])} {e:+.0%} ({_miss_reason(k)})" for k, e in overall["beyond"]) + ".")
+    left_out = sorted(ev.excluded.items())
+    if left_out:
+        lines.append("  Left out of its errors: " + "; ".join(
+            f"{k[0]} at {shape_label(k[1], k[2])} ({why})" for k, why in left_out[:12])
+            + ("; …" if len(left_out) > 12 else "") + ".")
+    return lines
+
+
+def _miss_reason(key) -> str:
+    """Why the model misses a cell, as far as its terms say."""
+    kernel, m, n_x = key
+    if kernel == "two_loops" and m * n_x * 8 > 4 << 20:
+        return "X outside L2: the per-element cost of a strided column, probed on a window, not the whole X"
+    if kernel == "numpy" and n_x >= 1000:
+        return "a wide GEMV: its bandwidth probed at 300 rows"
+    if kernel == "numpy":
+        return "NumPy's temporaries and GEMV share the cache level the model gives each alone"
+    return "a cost the model has no term for"
+
 
 TITLE = "Is vectorized logistic regression ~300x faster? The vlr study across machines"
 
@@ -89,14 +148,41 @@ def write_across(studies: list[MachineStudy], out_dir, asv_href="asv/index.html"
           f"the cost model's predictions are shown as such and never counted. Rebuild this page "
           f"from the kept results with `vlr site` (no benchmark runs); each machine's own page "
           f"says how to re-measure it and records its versions, threads and BLAS.", "",
-          "## The verdict on each machine", ""]
+          "## The verdict on each machine", "", RULE, ""]
     md += machines_verdict_table(studies).markdown()
-    md += ["", "\"~300x holds\": NumPy's step is ≥ 300x two loops' at that point (measured); "
-           "\"~10x holds\": one loop is 5–20x two loops. \"fastest\": the faster of the two fused "
+    skipped = [(s.name, line) for s in studies for line in s.problems]
+    if skipped:
+        md += ["", "**Files skipped** (unreadable or of the wrong shape; nothing from them is shown):", ""]
+        md += [f"- `{name}`: {line}" for name, line in skipped]
+    md += ["", "Each claim's measured cells by category (\"about 1 of 11\": one cell's whole "
+           "interval lies within a factor 2 of the claim); cells not measured are never counted. "
+           "\"fastest\": the faster of the two fused "
            "compiled kernels (numba, cython); its share of the roof is its bytes of X per second "
            "at the largest X over the stream-read roof measured in the same run. Each machine's "
            "own page has its full verdict: "
            + ", ".join(f"[{s.name}]({machine_href(s)})" for s in studies) + ".", ""]
+    for claim in ("full", "partial"):
+        md += [f"### Every cell of {CLAIM_TITLES[claim]}, with its {LEVEL:.0%} interval", ""]
+        md += cells_across_table(studies, claim).markdown() + [""]
+    md += ["Estimate (interval) and category per machine and cell; \"no interval\": a side "
+           "measured once (undecided); \"predicted\": not measured (the fitted model's, never "
+           "counted). `vlr verdict --json` gives the same cells with their samples and methods.", ""]
+    md += ["## Why: a model of measured costs, predicting every cell", "",
+           "Each kernel's time per step from costs measured by small microbenchmarks at sizes off "
+           "the grid, in the same run (`benchmarks/bench_model.py`, `vlr/study/model_parameters.py`; "
+           "`vlr predict` measures them on any machine in about a minute): two loops pay the "
+           "interpreter per example and per element of X; one loop pays NumPy's per-call cost once "
+           "per example; NumPy pays its fixed cost per step, its per-example work (the loss, dz, "
+           "its temporaries) and two reads of X at the bandwidth its GEMV reaches in the cache "
+           "level X sits in (L2, L3 or memory, from the machine's cache sizes) — roofline/ECM "
+           "style (`vlr/study/prediction.py`). Its errors are predicted ÷ measured − 1 of the "
+           f"time per step, judged on the cells whose own interval is within ±{PRECISE:.0%}; the "
+           f"goal is every such cell within ±{GOAL_WORST:.0%} and a median |error| within "
+           f"{GOAL_MEDIAN:.0%}.", ""]
+    md += model_errors_table(studies).markdown() + [""]
+    for s in studies:
+        md += _model_lines(s)
+    md += [""]
     md += ["## The machines", ""] + machines_params_table(studies).markdown() + [
         "", "Hardware as each machine's profile records it (`benchmarks/machines/<name>.json`, "
         "written by `vlr study`); roof, NumPy's fixed cost and the interpreter's cost per element "
@@ -105,13 +191,16 @@ def write_across(studies: list[MachineStudy], out_dir, asv_href="asv/index.html"
     md += ["## Where the claims hold, machine by machine", "",
            f"![Speed-ups over two loops on each machine]({heat})", "",
            "One row per machine, the same axes and colour scale for all. Red outline: the claim "
-           "holds (measured); \"1 call\": a pure-Python side over its time budget timed once; "
+           "is about right (its whole interval within a factor 2); each cell shows its estimate, "
+           "interval and category; "
            "hatched: not measured, the cost model's prediction (not counted); dashed red: where "
            "the machine's cost model expects ~300x (left) and ~10x (right).", ""]
-    md += ["## Why: a cost model fitted on each machine", "",
+    md += ["## For comparison: a cost model fitted on each machine", "",
            "t(m, n_x) ≈ max(per call + per example·m + per element·m·n_x, passes·bytes ÷ roof), "
            "fitted per kernel to the machine's measured float64 steps (non-negative least squares "
-           f"on relative errors, `vlr/study/cost_model.py`); stated error ±{TOLERANCE:.0%}.", ""]
+           f"on relative errors, `vlr/study/cost_model.py`); stated error ±{TOLERANCE:.0%}. Its "
+           f"constants are fitted to the cells it then explains: a description, not a prediction, "
+           f"kept beside the measured-cost model above only for comparison.", ""]
     md += [f"- {_why_line(s)}" for s in studies] + [""]
     for s in studies:
         md += [f"### `{s.name}` (commit `{s.results.commit[:8]}`)", ""] + model_table(s).markdown() + [""]

@@ -17,6 +17,32 @@ class ResultsError(ValueError):
     """The results cannot be used by this version of the report."""
 
 
+class OtherSuiteVersion(ResultsError):
+    """Results of another version of the benchmark suite: older history, not a damaged file."""
+
+
+def read_json(path, what="asv results"):
+    """The JSON in ``path``, or :class:`ResultsError` naming the file and what is wrong with it
+    (unreadable, not UTF-8, not JSON) -- never a bare decoder error.
+
+    Returns
+    -------
+    object
+    """
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise ResultsError(f"{path}: cannot read this {what} file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise ResultsError(f"{path}: not a text file (binary content), so not {what}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ResultsError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} column "
+                           f"{exc.colno}; truncated?), so not {what}") from None
+
+
 @dataclass
 class Results:
     """One asv results file: benchmarks' values keyed by parameter tuples, and run metadata."""
@@ -115,10 +141,10 @@ def raw_results_files(results_dir):
         if path.name == "machine.json":
             continue
         try:
-            data = json.loads(path.read_text())
-        except (OSError, ValueError):
+            data = read_json(path)
+        except ResultsError:
             continue
-        if isinstance(data, dict) and "results" in data:
+        if isinstance(data, dict) and isinstance(data.get("results"), dict):
             yield path, data
 
 
@@ -135,7 +161,13 @@ def find_results_file(results_dir="benchmarks/results", machine=None):
     if not candidates:
         raise ResultsError(f"no asv results in {results_dir}/ -- run the study first "
                            f"(`vlr study`, or `asv run` from the repository root)")
-    return max(candidates, key=lambda p: json.loads(p.read_text()).get("date", 0))
+    def date(p):
+        try:
+            data = read_json(p)
+        except ResultsError:
+            return -1
+        return data.get("date", 0) if isinstance(data, dict) and isinstance(data.get("date", 0), (int, float)) else -1
+    return max(candidates, key=date)
 
 
 def load_results(path, suite_version=SUITE_VERSION):
@@ -152,13 +184,16 @@ def load_results(path, suite_version=SUITE_VERSION):
     Results
     """
     path = Path(path)
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ResultsError(f"cannot read asv results {path}: {exc}") from exc
-    if data.get("version") != 2 or "results" not in data:
-        raise ResultsError(f"{path} is not an asv results file (format version 2)")
-    columns = data["result_columns"]
+    data = read_json(path)
+    if not isinstance(data, dict) or data.get("version") != 2 or not isinstance(data.get("results"), dict):
+        raise ResultsError(f"{path} is not an asv results file (format version 2: a JSON object "
+                           f"with \"version\": 2 and a \"results\" object)")
+    columns = data.get("result_columns")
+    if not isinstance(columns, list) or not {"result", "params", "version"} <= set(columns):
+        raise ResultsError(f"{path}: its \"result_columns\" are missing or lack result, params "
+                           f"and version; not a results file this vlr can read")
+    if not isinstance(data.get("params", {}), dict):
+        raise ResultsError(f"{path}: its \"params\" (the machine) is not a JSON object")
     i_result, i_params, i_version = (columns.index(c) for c in ("result", "params", "version"))
     results = Results(path=path, commit=data.get("commit_hash", "?"), date=data.get("date", 0),
                       machine=data.get("params", {}), python=data.get("python", ""),
@@ -166,12 +201,22 @@ def load_results(path, suite_version=SUITE_VERSION):
                                     (data.get("requirements") or {}).items() if v})
     wrong = set()
     for name, row in data["results"].items():
+        if not isinstance(row, list) or len(row) <= max(i_result, i_params):
+            raise ResultsError(f"{path}: the row of benchmark {name} is not a list of "
+                               f"{len(columns)} columns")
         version = row[i_version] if len(row) > i_version else None
         if version != suite_version:
             wrong.add(str(version))
             continue
         values, params = row[i_result], row[i_params]
+        if not isinstance(params, list) or not all(isinstance(ps, list) for ps in params):
+            raise ResultsError(f"{path}: the parameters of benchmark {name} are not lists")
         combos = list(itertools.product(*[[_literal(p) for p in ps] for ps in params])) or [()]
+        if values is not None and not isinstance(values, list):
+            values = [values]  # an unparameterised benchmark's single value
+        if values is not None and len(values) != len(combos):
+            raise ResultsError(f"{path}: benchmark {name} has {len(values)} values for its "
+                               f"{len(combos)} parameter combinations")
         results.values[name] = dict(zip(combos, values or [None] * len(combos)))
         def column(c):
             return row[columns.index(c)] if c in columns and len(row) > columns.index(c) else None
@@ -188,7 +233,7 @@ def load_results(path, suite_version=SUITE_VERSION):
         if column("samples"):
             results.samples[name] = {k: list(v) for k, v in zip(combos, column("samples")) if v}
     if wrong:
-        raise ResultsError(
+        raise OtherSuiteVersion(
             f"{path} holds results of suite version(s) {', '.join(sorted(wrong))}, but this vlr "
             f"reads {suite_version}; re-run the benchmarks with this version (`vlr study`)")
     if not results.values:

@@ -120,7 +120,7 @@ class Estimate:
 
 
 def _clean(samples: Sequence[float] | None) -> np.ndarray:
-    a = np.asarray([s for s in (samples or []) if s is not None], dtype=float)
+    a = np.asarray([s for s in (() if samples is None else samples) if s is not None], dtype=float)
     return a[np.isfinite(a) & (a > 0)]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .asv_results import Results, ResultsError, load_results
+from .asv_results import OtherSuiteVersion, Results, ResultsError, load_results
 from .cost_model import fit_machine
 from .verdict import _nearest, _num, build_rows, claim_cells, noise_band, roof_table, single_calls, tally
 
@@ -36,6 +36,12 @@ class MachineStudy:
         ``benchmarks/machines/<name>.json``, or {}.
     own : bool
         True for the reader's own machine (``asv machine`` of this computer).
+    params : dict or None
+        The model's parameters (:mod:`vlr.study.prediction`).
+    evaluation : vlr.study.prediction.Evaluation or None
+    problems : list of str
+        The machine's files that could not be read, one line each (shown wherever its row is:
+        its newest result may be among them).
     """
 
     name: str
@@ -50,6 +56,7 @@ class MachineStudy:
     own: bool = False
     params: dict | None = None
     evaluation: object = None
+    problems: list = field(default_factory=list)
 
     def as_dict(self) -> dict:
         """The machine's verdict as ``vlr verdict --json`` writes it: every cell of both claims
@@ -162,9 +169,11 @@ def study_of(results: Results, kept: list | None = None, profile: dict | None = 
                         profile=profile or {}, own=own, params=params, evaluation=evaluation)
 
 
-def kept_results(results_dir, machine) -> list[Results]:
+def kept_results(results_dir, machine, problems: list | None = None) -> list[Results]:
     """Every results file of ``machine`` in ``results_dir`` that this suite version can read,
-    oldest first (files of another suite version are left out, not an error).
+    oldest first. Files of another suite version are left out (older history, not an error);
+    a damaged file is left out too, and one line naming it and what is wrong is appended to
+    ``problems``.
 
     Returns
     -------
@@ -176,8 +185,11 @@ def kept_results(results_dir, machine) -> list[Results]:
             continue
         try:
             kept.append(load_results(path))
-        except ResultsError:
+        except OtherSuiteVersion:
             continue
+        except ResultsError as exc:
+            if problems is not None:
+                problems.append(f"skipped {exc}")
     return sorted(kept, key=lambda r: r.date)
 
 
@@ -194,6 +206,17 @@ def machine_results(results_dir) -> dict[str, list[Results]]:
     return {name: kept for name, kept in found.items() if kept}
 
 
+def machine_dirs(results_dir) -> list[str]:
+    """The machine directories of ``results_dir`` (sorted names; none if it is not a directory).
+
+    Returns
+    -------
+    list of str
+    """
+    root = Path(results_dir)
+    return sorted(d.name for d in root.iterdir() if d.is_dir()) if root.is_dir() else []
+
+
 def all_studies(results_dir, profiles: dict | None = None, own_name: str | None = None) -> list[MachineStudy]:
     """One :class:`MachineStudy` per machine in ``results_dir`` that has step timings (the
     reader's own machine first, then the others by name).
@@ -203,9 +226,23 @@ def all_studies(results_dir, profiles: dict | None = None, own_name: str | None 
     list of MachineStudy
     """
     studies = []
-    for name, kept in machine_results(results_dir).items():
+    for name in machine_dirs(results_dir):
+        problems: list[str] = []
+        kept = kept_results(results_dir, name, problems)
         with_steps = [r for r in kept if r.get("TimeGradientStep.time_gradient_step")]
         if not with_steps:
+            if problems:  # nothing readable: the machine is named, not silently dropped
+                log_problems(name, problems)
             continue
-        studies.append(study_of(with_steps[-1], kept, (profiles or {}).get(name), own=name == own_name))
+        study = study_of(with_steps[-1], kept, (profiles or {}).get(name), own=name == own_name)
+        study.problems = problems
+        log_problems(name, problems)
+        studies.append(study)
     return sorted(studies, key=lambda s: (not s.own, s.name))
+
+
+def log_problems(machine: str, problems: list[str]) -> None:
+    """One line per unreadable file of ``machine`` on the ``vlr`` logger (stderr)."""
+    import logging
+    for line in problems:
+        logging.getLogger("vlr").warning("%s: %s", machine, line)

@@ -108,15 +108,64 @@ def load_profiles(profiles_dir: str | Path = PROFILES_DIR) -> dict[str, dict]:
     -------
     dict
     """
+    import logging
+    log = logging.getLogger("vlr")
     profiles = {}
     for path in sorted(Path(profiles_dir).glob("*.json")):
+        from .asv_results import ResultsError, read_json
         try:
-            data = json.loads(path.read_text())
-        except (OSError, ValueError):
+            data = read_json(path, "machine profile")
+        except ResultsError as exc:
+            log.warning("skipped %s", exc)
             continue
-        if isinstance(data, dict):
-            profiles[data.get("machine", path.stem)] = data
+        if not isinstance(data, dict):
+            log.warning("skipped %s: a machine profile is a JSON object, not %s", path, type(data).__name__)
+            continue
+        clean, wrong = checked_profile(data)
+        for field_name in wrong:
+            log.warning("%s: field %r ignored: expected %s, got %r", path, field_name,
+                        PROFILE_FIELDS[field_name][1], data[field_name])
+        name = clean.get("machine", path.stem)
+        profiles[name] = clean
     return profiles
+
+
+def _is_str(v):
+    return isinstance(v, str)
+
+
+def _is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+#: Each field of a profile: (check, what it should be). A field that fails is left out with a
+#: warning; the pages then show what asv knows instead.
+PROFILE_FIELDS = {
+    "machine": (_is_str, "a string"), "cpu": (_is_str, "a string"), "vendor": (_is_str, "a string"),
+    "family": (lambda v: v is None or _is_int(v), "an integer"),
+    "model_number": (lambda v: v is None or _is_int(v), "an integer"),
+    "generation": (lambda v: v is None or _is_str(v), "a string"),
+    "vector_isa": (_is_str, "a string"),
+    "caches_kib": (lambda v: isinstance(v, dict) and all(_is_str(k) and _is_int(n) for k, n in v.items()),
+                   "an object of integer KiB per level"),
+    "cores": (_is_int, "an integer"),
+    "kernels_built_for": (lambda v: isinstance(v, dict) and all(x is None or _is_str(x) for x in v.values()),
+                          "an object of strings per kernel"),
+    "threads": (lambda v: isinstance(v, dict) and all(x is None or _is_int(x) for x in v.values()),
+                "an object of integer thread counts"),
+    "blas": (_is_str, "a string"), "platform": (_is_str, "a string"),
+}
+
+
+def checked_profile(data: dict) -> tuple[dict, list[str]]:
+    """A profile with every field of the wrong type left out, and those fields' names.
+
+    Returns
+    -------
+    (dict, list of str)
+    """
+    wrong = [k for k, (ok, _) in PROFILE_FIELDS.items() if k in data and not ok(data[k])]
+    return {k: v for k, v in data.items() if k not in wrong}, wrong
 
 
 def local_machine_name() -> str | None:

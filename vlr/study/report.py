@@ -14,7 +14,8 @@ from pathlib import Path
 from ..timing import format_seconds
 from . import plots
 from .asv_results import ResultsError, find_results_file, load_results
-from .tables import claims_table, fits_table, peers_table, pivot_table, targets_table
+from .tables import (Table, claims_table, fits_table, model_errors_table, peers_table, pivot_table,
+                     shape_label, targets_table)
 from .verdict import _num, grid_of, verdict
 
 
@@ -284,18 +285,23 @@ def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks
     md = [f"# The vlr study on `{machine}`", ""]
     if home_href:
         md += [f"[← every machine side by side]({home_href})", ""]
-    md += [by + f" Reproduce: `{reproduce}`.", "", "## Verdict", ""]
+    md += [by + f" Reproduce: `{reproduce}`.", ""]
+    if study.problems:
+        md += ["**Files of this machine skipped** (this page shows the newest readable run):", ""]
+        md += [f"- {line}" for line in study.problems] + [""]
+    md += ["## Verdict", ""]
+    from .across import RULE
     md += [f"- {l}" for l in lines] + [""]
     md += claims_table(study).markdown() + [
-        "", "Each speed-up with its spread: the range of the ratio over the two sides' "
-        "interquartile ranges of the steps asv sampled (`TimeGradientStep`); ratios whose spreads "
-        "overlap are ties, and a paired ratio outside its spread (two measurements of the same point disagreeing) is a sign of a noisy run. \"1 call\": a pure-Python side over its time budget timed once "
-        "(`TrackOneCall`). Predicted points are the cost model's and are never counted.", ""]
+        "", RULE, "", "n: the samples behind the interval (paired rounds, or the smaller "
+        "side's timings); `TrackOneCall` times a pure-Python side over its repeated benchmarks' "
+        "budget a few times. Predicted points are the fitted cost model's and are never counted.", ""]
 
     predict = {k: (lambda m, n, k=k: predicted_speedup(study.models, k, "two_loops", m, n))
                for k in ("numpy", "one_loop")}
     figs = [_figure(plots.heat_maps(study.full, study.partial, out, predict["numpy"], predict["one_loop"]),
-                    "Speed-up over two loops across m × n_x; red cells reach the course's claim, "
+                    "Speed-up over two loops across m × n_x, each cell with its 95 % interval and "
+                    "category; red cells are about right (within a factor 2 of the claim), "
                     "hatched cells are the cost model's predictions (not measured, not counted), "
                     "the dashed line is where the model expects the claim.",
                     asv_href + asv_graph("bench_step.TrackSpeedupVsTwoLoops.track_speedup",
@@ -316,7 +322,19 @@ def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks
                                                  x_axis="commit", machine=machine,
                                                  kernel="cython", dtype="float64")))
     md += ["## Figures", "", by, ""] + figs
-    md += ["## Why: the cost model of this machine", "", by, ""] + model_section(study)
+    from .across import _model_lines
+    md += ["## Why: a model of measured costs", "", by, ""] + _model_lines(study) + [""]
+    if study.params:
+        md += model_errors_table([study]).markdown() + [""]
+        from .prediction import MODELLED, predict_seconds
+        measured = {(r.kernel, r.m, r.n_x): r.seconds for r in f64 if r.seconds}
+        md += ["Predicted beside measured, each cell's time per step:", ""]
+        md += Table(("m × n_x", *MODELLED),
+                    [(shape_label(m, n), *(f"{format_seconds(predict_seconds(study.params, k, m, n))} / "
+                                           f"{format_seconds(measured.get((k, m, n)))}" for k in MODELLED))
+                     for m, n in sorted({(r.m, r.n_x) for r in f64})], "lrrr").markdown() + [
+            "", "predicted / measured (n/a: not measured, over the kernel's budget).", ""]
+    md += ["## For comparison: a cost model fitted to this machine's cells", "", by, ""] + model_section(study)
     md += ["## Time per step vs m", "", by, ""]
     md += [_figure(plots.time_vs_m(f64, out, n_x), f"Time per step vs m at n_x = {n_x}.",
                    asv_href + asv_graph(step_graph, machine=machine, n_x=n_x, dtype="float64"))

@@ -9,6 +9,7 @@ to error.html. :func:`make_offline` copies the vendored copies (``vlr/study/site
 its README) next to the page and points every remote ``<script>``/``<link>`` at them.
 """
 import functools
+import logging
 import http.server
 import json
 import re
@@ -138,6 +139,23 @@ def _pruned_results(results_dir, dest) -> Path:
     """A copy of ``results_dir`` whose benchmarks.json lists only benchmarks with results, so
     asv's grid has no empty tile (each a 404 for its missing graph)."""
     shutil.copytree(results_dir, dest)
+    from .asv_results import ResultsError, read_json
+    for path in sorted(Path(dest).glob("*/*.json")):  # asv publish stops at the first bad file
+        try:
+            data = read_json(path)
+            ok = isinstance(data, dict) and (path.name != "machine.json" or all(
+                isinstance(v, dict) for k, v in data.items() if k != "version"))
+        except ResultsError:
+            ok = False
+        if not ok:
+            original = Path(results_dir) / path.relative_to(dest)
+            path.unlink()
+            if path.name == "machine.json":  # asv's pages need a machine file for its results
+                for other in path.parent.glob("*.json"):
+                    other.unlink()
+            logging.getLogger("vlr").warning(
+                "%s: unreadable or of the wrong shape; asv's pages leave %s out", original,
+                f"machine {path.parent.name}" if path.name == "machine.json" else "this file")
     listing = Path(dest) / "benchmarks.json"
     if listing.exists():
         benchmarks = json.loads(listing.read_text())

@@ -270,7 +270,9 @@ def machines_verdict_table(studies) -> Table:
         small, large, roof = s.fastest_vs_numpy(False), s.fastest_vs_numpy(True), s.roof_fraction()
         train = s.target("train_vs_course")
         rows.append((
-            f"`{s.name}`" + (" **(yours)**" if s.own else ""),
+            f"`{s.name}`" + (" **(yours)**" if s.own else "")
+            + (f" ⚠ {len(s.problems)} results file{'s' if len(s.problems) != 1 else ''} unreadable: "
+               f"this row may not be its newest run" if getattr(s, "problems", None) else ""),
             claim_counts(claims["full"]),
             claim_counts(claims["partial"]),
             "n/a" if small is None else f"{fmt_x(small[0])} ({small[1]}, {shape_label(small[2], small[3])})",
@@ -354,3 +356,54 @@ def prediction_table(rows) -> Table:
                  [(shape_label(r["m"], r["n_x"]), *(format_seconds(r["seconds"][k]) for k in
                                                     ("two_loops", "one_loop", "numpy")),
                    claim(r["full"]), claim(r["partial"])) for r in rows], "lrrrrr")
+
+
+def cells_across_table(studies, claim: str) -> Table:
+    """One claim's cells on every machine: rows are (m, n_x), columns machines; each cell its
+    estimate, 95 % interval and category (``"728x (612x–866x) above"``).
+
+    Returns
+    -------
+    Table
+    """
+    from .verdict import format_cell
+    points = sorted({(c.m, c.n_x) for s in studies for c in getattr(s, claim)})
+    by = {s.name: {(c.m, c.n_x): c for c in getattr(s, claim)} for s in studies}
+
+    def shown(c):
+        if c is None:
+            return "—"
+        return format_cell(c) + (f" **{c.category}**" if c.measured else "")
+    return Table(("m × n_x", *(f"`{s.name}`" for s in studies)),
+                 [(shape_label(m, n), *(shown(by[s.name].get((m, n))) for s in studies)) for m, n in points],
+                 "l" + "r" * len(studies))
+
+
+def model_errors_table(studies) -> Table:
+    """The measured-cost model's errors on every machine, per kernel: cells judged, median and
+    worst |error|, cells beyond ±25 %, and the categories it predicted right.
+
+    Returns
+    -------
+    Table
+    """
+    from .prediction import GOAL_WORST, MODELLED
+    rows = []
+    for s in studies:
+        ev = s.evaluation
+        if ev is None or s.params is None:
+            rows.append((f"`{s.name}`", "no parameters", "", "", "", "", ""))
+            continue
+        source = "measured" if ev.source == "measured" else "partly fitted (see below)"
+        right, compared = ev.categories
+        for kernel in MODELLED + (None,):
+            sm = ev.summary(kernel)
+            worst = sm["worst"]
+            rows.append((f"`{s.name}`" if kernel == "two_loops" else "", kernel or "**all**",
+                         source if kernel == "two_loops" else "", str(sm["n"]),
+                         "n/a" if sm["median"] is None else f"{sm['median']:.0%}",
+                         "n/a" if worst is None else f"{worst[1]:+.0%} at {shape_label(worst[0][1], worst[0][2])}",
+                         (", ".join(f"{shape_label(k[1], k[2])} {e:+.0%}" for k, e in sm["beyond"]) or "none")
+                         + (f"; categories right: {right} of {compared}" if kernel is None else "")))
+    return Table(("machine", "kernel", "parameters", "cells judged", "median abs. error", "worst",
+                  f"beyond ±{GOAL_WORST:.0%}"), rows, "lllrrll")
