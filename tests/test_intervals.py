@@ -115,7 +115,10 @@ def test_predict_json_shape(tmp_path):
     data = json.loads(out.read_text())
     from vlr.study.model_parameters import parameter_names
     assert set(data["parameters"]) == set(parameter_names())
-    assert all(data["parameters"][k] > 0 for k in parameter_names() if not k.startswith("read."))
+    params = data["parameters"]
+    assert all(params[k] >= 0 for k in parameter_names() if not k.startswith("read."))
+    assert params["two_loops.per_element"] > 0 and params["numpy.fixed"] > 0
+    assert all(params[k] > 0 for k in parameter_names() if ".gemv." in k or k.startswith("cache."))
     assert len(data["cells"]) == 11  # the quick grid's points within the size limit
     for c in data["cells"]:
         assert all(c["seconds"][k] > 0 for k in ("two_loops", "one_loop", "numpy"))

@@ -201,7 +201,7 @@ def measure(steps, caches_kib, stream_seconds=None, quick=False, progress=None):
             t0 = _best(lambda: (w[:2] @ X[:2, :16], X[:2, :16] @ dz[:16]), repeat)  # the calls' overhead
             t = _best(lambda: (w @ X, X @ dz), repeat) / 2
             out[f"numpy.gemv.{level}.nx{rows}"] = X.nbytes / max(t - t0 / 2, 1e-12)
-        del X
+        X = None  # free the probe before the next level's
         if stream_seconds is not None:
             a = np.ones(nbytes // 8)
             out[f"read.{level}"] = a.nbytes / stream_seconds(a)

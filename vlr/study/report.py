@@ -290,7 +290,7 @@ def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks
         md += ["**Files of this machine skipped** (this page shows the newest readable run):", ""]
         md += [f"- {line}" for line in study.problems] + [""]
     md += ["## Verdict", ""]
-    from .across import RULE
+    from .explain import RULE
     md += [f"- {l}" for l in lines] + [""]
     md += claims_table(study).markdown() + [
         "", RULE, "", "n: the samples behind the interval (paired rounds, or the smaller "
@@ -322,7 +322,7 @@ def write_report(results_path=None, out_dir=".asv/html", results_dir="benchmarks
                                                  x_axis="commit", machine=machine,
                                                  kernel="cython", dtype="float64")))
     md += ["## Figures", "", by, ""] + figs
-    from .across import _model_lines
+    from .explain import model_lines as _model_lines
     md += ["## Why: a model of measured costs", "", by, ""] + _model_lines(study) + [""]
     if study.params:
         md += model_errors_table([study]).markdown() + [""]
