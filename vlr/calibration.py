@@ -71,6 +71,30 @@ LOCK_TIMEOUT = 30.0
 log = logging.getLogger("vlr")
 
 
+def fastest_override() -> str | None:
+    """The kernel ``$VLR_FASTEST`` fixes for every class of call, or None: unset, empty or
+    ``auto`` mean no override (the measured choice).
+
+    Raises
+    ------
+    ValueError
+        Naming the variable when it holds anything else than a kernel's name or ``auto``.
+
+    Returns
+    -------
+    str or None
+    """
+    import os
+    from .kernel import KERNELS
+    value = os.environ.get(ENV_OVERRIDE, "").strip()
+    if value in ("", "auto"):
+        return None
+    if value not in KERNELS:
+        raise ValueError(f"{ENV_OVERRIDE}={value!r} is not a kernel: use one of "
+                         f"{', '.join(KERNELS)}, or auto (or unset it) for the measured choice")
+    return value
+
+
 def _octave(n):
     lo = 1 << (n.bit_length() - 1)
     return str(lo) if lo == 1 else f"{lo}-{2 * lo - 1}"

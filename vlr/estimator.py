@@ -115,7 +115,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(f"max_iter must be an int >= 1, got {self.max_iter!r}")
         if not (isinstance(self.check_every, (int, np.integer)) and self.check_every >= 1):
             raise ValueError(f"check_every must be an int >= 1, got {self.check_every!r}")
-        if not (np.isscalar(self.tol) and self.tol >= 0):
+        if not (isinstance(self.tol, numbers.Real) and not isinstance(self.tol, bool)
+                and not math.isnan(self.tol) and self.tol >= 0):
             raise ValueError(f"tol must be a number >= 0, got {self.tol!r}")
         if not (isinstance(self.learning_rate, numbers.Real) and math.isfinite(self.learning_rate)
                 and self.learning_rate > 0):

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from .calibration import (ANNOUNCE_BYTES, CANDIDATES, ENV_OVERRIDE, Calibration, cache_path,
+from .calibration import (ANNOUNCE_BYTES, CANDIDATES, ENV_OVERRIDE, Calibration, fastest_override, cache_path,
                           over_memory_budget, shape_class, time_candidates)
 from .data import make_step_data
 from .kernel import LOADED, Kernel, available_kernels, load_kernel
@@ -166,7 +166,7 @@ class Fastest(Kernel):
         """The kernel every call on X gets whatever was measured (unaligned X, ``VLR_FASTEST``)."""
         if not X.flags.aligned:
             return load_kernel("numba" if "numba" in available_kernels() else "numpy")
-        override = os.environ.get(ENV_OVERRIDE)
+        override = fastest_override()
         if override:
             try:
                 return get_kernel(override)

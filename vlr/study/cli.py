@@ -11,11 +11,31 @@ import numpy as np
 def _size(text):
     try:
         n_x, m = (int(float(v)) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"size must look like 100x10000 (n_x x m), got {text!r}")
+    except (ValueError, OverflowError):  # OverflowError: inf
+        raise argparse.ArgumentTypeError(f"size must look like 100x10000 (n_x x m, finite), got {text!r}")
     if n_x < 1 or m < 1:
         raise argparse.ArgumentTypeError(f"n_x and m must be >= 1, got {text!r}")
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") if hasattr(os, "sysconf") else None
+    if memory and n_x * m * 8 > memory:
+        raise argparse.ArgumentTypeError(
+            f"{text}: X would take {n_x * m * 8 / 2**30:,.0f} GiB, more than this machine's "
+            f"{memory / 2**30:.0f} GiB of memory; pick a smaller --size")
     return n_x, m
+
+
+def _json_path(text):
+    """A --json target: ``-`` or a file in an existing, writable directory (checked before any
+    timing starts, not after)."""
+    if text == "-":
+        return text
+    parent = os.path.dirname(os.path.abspath(text))
+    if not os.path.isdir(parent):
+        raise argparse.ArgumentTypeError(f"the directory {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise argparse.ArgumentTypeError(f"the directory {parent} is not writable")
+    if os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"{text} is a directory")
+    return text
 
 
 def _port(text):
@@ -61,7 +81,8 @@ def _quick_grid_sizes():
 
 def _cmd_info(args):
     from ..machine import describe, machine_info
-    from ..calibration import ENV_OVERRIDE, Calibration
+    from ..calibration import ENV_OVERRIDE, Calibration, fastest_override
+    override = fastest_override()  # a bad value is refused before anything is printed
     info = machine_info()
     calibration = Calibration()
     if args.json:
@@ -72,7 +93,6 @@ def _cmd_info(args):
     print("kernels :")
     for name, status in info["kernels"].items():
         print(f"  {name:<10} {status}")
-    override = os.environ.get(ENV_OVERRIDE)
     print(f"fastest : measured per class of call on its own data, cached in {calibration.path}"
           + (f"\n          OVERRIDDEN by {ENV_OVERRIDE}={override}" if override else "")
           + (f"\n          (stored file ignored: {calibration.discarded})" if calibration.discarded else ""))
@@ -93,7 +113,11 @@ def _cmd_tune(args):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from ..calibration import ENV_OVERRIDE, fastest_override
     from ..registry import FASTEST
+    if fastest_override():
+        raise ValueError(f"{ENV_OVERRIDE}={fastest_override()} fixes the kernel of every class, so "
+                         f"there is nothing to tune: unset it (or set it to auto) to measure")
     console = Console()
     with Progress(TextColumn("[bold]tune[/] {task.description}"), BarColumn(),
                   MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
@@ -415,14 +439,14 @@ def main(argv=None):
     p.add_argument("--results-dir", default="benchmarks/results", type=_existing_dir,
                    help="default %(default)s")
     p.add_argument("--markdown", action="store_true", help="as the README's Markdown table")
-    p.add_argument("--json", metavar="FILE",
+    p.add_argument("--json", metavar="FILE", type=_json_path,
                    help="write every machine's cells (estimate, 95 %% interval, samples, how measured, "
                         "category, the model's prediction) as JSON to FILE, or - for stdout")
     p.set_defaults(func=_cmd_verdict)
 
     p = sub.add_parser("predict", help="measure the model's costs on this machine (about a minute) "
                                        "and predict every cell's speed-ups and categories")
-    p.add_argument("--json", metavar="FILE", help="also write the parameters and predictions as "
+    p.add_argument("--json", metavar="FILE", type=_json_path, help="also write the parameters and predictions as "
                                                   "JSON to FILE (- for stdout only)")
     p.add_argument("--grid", choices=["quick", "full", "tiny"], default="quick",
                    help="the grid to predict (default %(default)s)")
@@ -450,7 +474,7 @@ def main(argv=None):
     p = sub.add_parser("targets", help="measure the speed targets (fastest vs NumPy, bandwidth, "
                                        "float32, overhead, training loop) in one run")
     p.add_argument("--quick", action="store_true", help="smaller arrays and grid (a smoke run)")
-    p.add_argument("--json", metavar="FILE", help="also write the measurements as JSON")
+    p.add_argument("--json", metavar="FILE", type=_json_path, help="also write the measurements as JSON")
     p.set_defaults(func=_cmd_targets)
 
     p = sub.add_parser("compare", help="time every kernel at a few sizes; speed-ups vs two loops and NumPy")
@@ -461,7 +485,7 @@ def main(argv=None):
     p.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     p.add_argument("--python-budget", type=float, default=PYTHON_BUDGET,
                    help="largest n_x·m at which the pure-Python kernels run (default %(default).0e)")
-    p.add_argument("--json", metavar="FILE", help="also write the rows and machine info as JSON")
+    p.add_argument("--json", metavar="FILE", type=_json_path, help="also write the rows and machine info as JSON")
     p.set_defaults(func=_cmd_compare)
 
     args = parser.parse_args(argv)
