@@ -131,3 +131,40 @@ def test_estimator_tol_is_checked(tol):
     X = np.random.default_rng(0).standard_normal((200, 3))
     with pytest.raises(ValueError, match="tol must be a number"):
         vlr.LogisticRegression(tol=tol).fit(X, (X[:, 0] > 0).astype(int))
+
+
+def _tree(root):
+    return sorted((str(p.relative_to(root)), p.stat().st_size) for p in Path(root).rglob("*") if p.is_file())
+
+
+def test_a_file_in_the_way_of_the_site_is_one_line(kept_copy, tmp_path):
+    (tmp_path / "site").write_text("not a directory")
+    proc = _vlr("site", "--no-docs", "--site", str(tmp_path / "site"), "--results-dir", str(kept_copy))
+    assert proc.returncode == 1 and "a file is in the way" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.slow
+def test_a_full_disk_leaves_the_previous_site_as_it_was(kept_copy, tmp_path):
+    """A rebuild that runs out of space (a small tmpfs, filled) fails with one line and leaves the
+    published site untouched."""
+    import os
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(disk)]).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        site = disk / "site"
+        first = _vlr("site", "--no-docs", "--site", str(site), "--results-dir", str(kept_copy))
+        assert first.returncode == 0, first.stderr
+        before = _tree(site)
+        free = os.statvfs(disk)
+        (disk / "filler").write_bytes(b"\0" * max(0, free.f_bavail * free.f_frsize - (2 << 20)))
+        again = _vlr("site", "--no-docs", "--site", str(site), "--results-dir", str(kept_copy))
+        assert again.returncode == 1 and "the site was not rebuilt" in again.stderr, again.stderr
+        assert "Traceback" not in again.stderr
+        assert _tree(site) == before
+        assert not [p for p in disk.iterdir() if p.name.startswith(".site.")]  # no debris left
+    finally:
+        subprocess.run(["umount", str(disk)])

@@ -10,6 +10,7 @@ its README) next to the page and points every remote ``<script>``/``<link>`` at 
 """
 import functools
 import logging
+import os
 import http.server
 import json
 import re
@@ -221,11 +222,9 @@ def build_site(site_dir=".asv/html", results_dir="benchmarks/results", config="a
         The site's directory, and the table rows and verdict lines of the first machine shown
         (the reader's own when it has results).
     """
-    from .across import machine_href, write_across
     from .asv_results import ResultsError, load_results
     from .machine_study import all_studies
     from .machines import load_profiles, local_machine_name
-    from .report import write_report
     site = Path(site_dir)
     if not Path(config).exists():
         raise SiteError(f"no {config} here: run vlr site from the root of a clone of vlr")
@@ -244,6 +243,47 @@ def build_site(site_dir=".asv/html", results_dir="benchmarks/results", config="a
     if not studies:
         raise ResultsError(f"no results in {results_dir}/ hold the study's step timings "
                            f"(TimeGradientStep): run `vlr study`")
+    if site.exists() and not site.is_dir():
+        raise SiteError(f"cannot build the site in {site}: a file is in the way")
+    # built beside the old site and swapped in only when complete: a failure leaves it as it was
+    try:
+        site.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{site.name}.building-", dir=site.parent))
+    except OSError as exc:
+        raise SiteError(f"cannot build the site in {site}: {exc.strerror or exc} "
+                        f"({exc.filename or site.parent})") from None
+    try:
+        first = _build_into(staging, studies, results_dir, config, docs)
+        _swap_in(staging, site)
+    except OSError as exc:
+        raise SiteError(f"the site was not rebuilt ({exc.strerror or exc}: "
+                        f"{exc.filename or site}); the previous site, if any, is unchanged") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return site, first[0], first[1]
+
+
+def _swap_in(staging: Path, site: Path) -> None:
+    """Replace ``site`` by the complete ``staging`` directory (two renames on one file system)."""
+    old = None
+    if site.exists():
+        old = site.parent / f".{site.name}.old-{os.getpid()}"
+        site.rename(old)
+    try:
+        staging.rename(site)
+    except OSError:
+        if old is not None:
+            old.rename(site)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _build_into(site: Path, studies, results_dir, config, docs):
+    """Write every page of the site into the empty directory ``site``; returns the first
+    machine's (rows, verdict lines)."""
+    from .across import machine_href, write_across
+    from .report import write_report
     publish_asv(site / "asv", results_dir, config)
     from .docs import build_docs, can_build
     why_not = can_build() if docs is not False else "not asked for"
@@ -261,7 +301,7 @@ def build_site(site_dir=".asv/html", results_dir="benchmarks/results", config="a
         first = first or (rows, lines)
     write_across(studies, site, asv_href="asv/index.html",
                  docs_href=None if why_not else "docs/index.html")
-    return site, first[0], first[1]
+    return first
 
 
 def serve(site_dir, port=8000):
