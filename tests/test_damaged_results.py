@@ -168,3 +168,17 @@ def test_a_full_disk_leaves_the_previous_site_as_it_was(kept_copy, tmp_path):
         assert not [p for p in disk.iterdir() if p.name.startswith(".site.")]  # no debris left
     finally:
         subprocess.run(["umount", str(disk)])
+
+
+def test_a_killed_save_leaves_no_debris_after_the_next_save(tmp_path, monkeypatch):
+    import os
+    import time
+    from vlr.calibration import Calibration
+    monkeypatch.setenv("VLR_CACHE_DIR", str(tmp_path))
+    debris = tmp_path / ".fastest-abcd1234.json"
+    debris.write_text('{"schema": 2, "cla')  # what a SIGKILL between write and rename leaves
+    old = time.time() - 3600
+    os.utime(debris, (old, old))
+    cal = Calibration()
+    cal.save()
+    assert not debris.exists() and cal.path.exists()

@@ -71,6 +71,23 @@ LOCK_TIMEOUT = 30.0
 log = logging.getLogger("vlr")
 
 
+#: A save's temporary file older than this (seconds) is debris of a writer that was killed.
+DEBRIS_SECONDS = 60.0
+
+
+def _remove_debris(directory) -> None:
+    """Remove the temporary files of saves that never finished (a process killed between
+    writing and renaming): writers hold the cache's lock while theirs exists, so an old one
+    under the lock is nobody's."""
+    import time
+    from pathlib import Path
+    now = time.time()
+    for stale in Path(directory).glob(".fastest-*.json"):
+        with contextlib.suppress(OSError):
+            if now - stale.stat().st_mtime > DEBRIS_SECONDS:
+                stale.unlink()
+
+
 def fastest_override() -> str | None:
     """The kernel ``$VLR_FASTEST`` fixes for every class of call, or None: unset, empty or
     ``auto`` mean no override (the measured choice).
@@ -350,6 +367,7 @@ class Calibration:
                 self.classes = self._read() | self.classes  # keep what other processes added
                 text = json.dumps({"schema": SCHEMA_VERSION, "key": self.key,
                                    "classes": self.classes}, indent=1, sort_keys=True)
+                _remove_debris(self.path.parent)
                 fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".fastest-", suffix=".json")
                 try:
                     with os.fdopen(fd, "w") as f:
