@@ -182,3 +182,12 @@ def test_a_killed_save_leaves_no_debris_after_the_next_save(tmp_path, monkeypatc
     cal = Calibration()
     cal.save()
     assert not debris.exists() and cal.path.exists()
+
+
+def test_cli_unknown_option_and_closed_pipe():
+    proc = _vlr("--bogus")
+    assert proc.returncode == 2 and "unknown option --bogus" in proc.stderr
+    piped = subprocess.run(f"{sys.executable} -m vlr compare --size 5x100 | head -1; exit ${{PIPESTATUS[0]}}",
+                           shell=True, executable="/bin/bash", capture_output=True, text=True, cwd=ROOT,
+                           timeout=300)
+    assert piped.returncode == 0 and "Traceback" not in piped.stderr

@@ -8,6 +8,19 @@ import time
 import numpy as np
 
 
+def _console():
+    """A rich console that, when the reader of a pipe leaves (`vlr compare | head -1`), stops
+    quietly with exit status 0 as the plain-print commands do (rich's own choice is 1)."""
+    from rich.console import Console
+
+    class QuietOnClosedPipe(Console):
+        def on_broken_pipe(self) -> None:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise SystemExit(0)
+    return QuietOnClosedPipe()
+
+
 def _size(text):
     try:
         n_x, m = (int(float(v)) for v in text.lower().split("x"))
@@ -18,7 +31,7 @@ def _size(text):
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") if hasattr(os, "sysconf") else None
     if memory and n_x * m * 8 > memory:
         raise argparse.ArgumentTypeError(
-            f"{text}: X would take {n_x * m * 8 / 2**30:,.0f} GiB, more than this machine's "
+            f"{text}: not enough memory: X would take {n_x * m * 8 / 2**30:,.0f} GiB, more than this machine's "
             f"{memory / 2**30:.0f} GiB of memory; pick a smaller --size")
     return n_x, m
 
@@ -110,7 +123,6 @@ def _cmd_info(args):
 
 
 def _cmd_tune(args):
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ..calibration import ENV_OVERRIDE, fastest_override
@@ -118,7 +130,7 @@ def _cmd_tune(args):
     if fastest_override():
         raise ValueError(f"{ENV_OVERRIDE}={fastest_override()} fixes the kernel of every class, so "
                          f"there is nothing to tune: unset it (or set it to auto) to measure")
-    console = Console()
+    console = _console()
     with Progress(TextColumn("[bold]tune[/] {task.description}"), BarColumn(),
                   MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
         task = bar.add_task("", total=2 * len(args.size))
@@ -134,11 +146,10 @@ def _cmd_tune(args):
 
 
 def _cmd_warm(args):
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ..kernel import kernel_status
-    console = Console()
+    console = _console()
     status = kernel_status()["numba"]
     if status != "available":
         raise ValueError(f"nothing to compile: numba is {status}")
@@ -162,10 +173,9 @@ def _cmd_warm(args):
 
 
 def _cmd_targets(args):
-    from rich.console import Console
 
     from .targets import format_targets, measure_targets
-    console = Console()
+    console = _console()
     with console.status("measuring") as status:
         results = measure_targets(progress=lambda what: status.update(f"measuring {what}"),
                                   quick=args.quick)
@@ -178,14 +188,13 @@ def _cmd_targets(args):
 
 
 def _cmd_compare(args):
-    from rich.console import Console
     from rich.progress import Progress
 
     from ..machine import describe, machine_info
     from .compare import compare, speedups
     from .tables import compare_table
 
-    console = Console()
+    console = _console()
     console.print(describe(machine_info()))
     dtype = np.dtype(args.dtype)
     with Progress(console=console, transient=True) as bar:
@@ -212,14 +221,13 @@ def _print_verdict(console, rows, lines, out):
 
 
 def _cmd_report(args):
-    from rich.console import Console
 
     from .report import write_report
     # figures link to asv's pages of the site `vlr site` builds (default .asv/html/asv)
     asv_href = os.path.relpath(os.path.join(".asv", "html", "asv", "index.html"), args.out)
     out, rows, lines = write_report(args.results, out_dir=args.out, results_dir=args.results_dir,
                                     asv_href=asv_href)
-    _print_verdict(Console(), rows, lines, out)
+    _print_verdict(_console(), rows, lines, out)
     return 0
 
 
@@ -241,14 +249,13 @@ def _minutes(seconds):
 
 
 def _cmd_study(args):
-    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ..machine import describe, machine_info
     from .site import build_site
     from .asv_runner import QUICK_BENCH, run_benchmarks
 
-    console = Console()
+    console = _console()
     console.print(describe(machine_info()))
     bench = args.bench or (None if args.everything or args.grid == "full" else QUICK_BENCH)
     if not args.no_run:
@@ -488,6 +495,11 @@ def main(argv=None):
     p.add_argument("--json", metavar="FILE", type=_json_path, help="also write the rows and machine info as JSON")
     p.set_defaults(func=_cmd_compare)
 
+    given = sys.argv[1:] if argv is None else list(argv)
+    if given and given[0].startswith("-") and given[0] not in ("-h", "--help", "--version"):
+        parser.error(f"unknown option {given[0]}: options follow a command (vlr COMMAND --help "
+                     f"lists them); the commands are study, site, verdict, predict, report, "
+                     f"compare, targets, tune, warm, info")
     args = parser.parse_args(argv)
     if getattr(args, "size", 1) is None:
         args.size = list(DEFAULT_SIZES) if args.command == "compare" else _quick_grid_sizes()
