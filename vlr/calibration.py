@@ -107,8 +107,8 @@ def fastest_override() -> str | None:
     if value in ("", "auto"):
         return None
     if value not in KERNELS:
-        raise ValueError(f"{ENV_OVERRIDE}={value!r} is not a kernel: use one of "
-                         f"{', '.join(KERNELS)}, or auto (or unset it) for the measured choice")
+        raise ValueError(f"{ENV_OVERRIDE}={value!r} is not a kernel: the valid kernels are "
+                         f"{', '.join(KERNELS)}; auto (or unset) means the measured choice")
     return value
 
 
