@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .asv_results import OtherSuiteVersion, Results, ResultsError, load_results
+from .prediction import Evaluation
 from .cost_model import fit_machine
 from .verdict import _nearest, _num, build_rows, claim_cells, noise_band, roof_table, single_calls, tally
 
@@ -55,7 +56,7 @@ class MachineStudy:
     profile: dict = field(default_factory=dict)
     own: bool = False
     params: dict | None = None
-    evaluation: object = None
+    evaluation: Evaluation | None = None
     problems: list = field(default_factory=list)
 
     def as_dict(self) -> dict:
