@@ -8,7 +8,6 @@ this machine -- timed on the first such call's own arrays, then kept on disk
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import warnings
 import weakref
