@@ -160,7 +160,8 @@ class Cell:
         """
         return dict(claim=self.claim, kernel=self.kernel, baseline=self.baseline, m=self.m,
                     n_x=self.n_x, estimate=self.ratio, ci_low=self.low, ci_high=self.high,
-                    level=(0.98 if "99 %" in self.method else LEVEL) if self.spread else None, n_samples=self.n, how=self.how,
+                    level=(0.98 if "99 %" in self.method else LEVEL) if self.spread else None,
+                    n_samples=self.n, how=self.how,
                     method=self.method, category=self.category if self.measured else (
                         "predicted " + (point_category(self.ratio, CLAIMS[self.claim][2]) or "unknown")
                         if self.how == "predicted" else "unknown"))
