@@ -321,9 +321,7 @@ def _write_json(data, target):
     if target == "-":
         print(text)
         return
-    path = Path(target)
-    if not path.parent.is_dir():
-        raise ValueError(f"--json: the directory {path.parent} does not exist")
+    path = Path(target)  # checked when the arguments were parsed (_json_path)
     path.write_text(text + "\n", encoding="utf-8")
     print(f"wrote {path}", file=sys.stderr)
 

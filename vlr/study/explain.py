@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .intervals import BAND, LEVEL
+from .model_parameters import level_of
 from .prediction import GOAL_WORST
 from .tables import shape_label
 
@@ -48,7 +49,7 @@ def model_lines(s) -> list[str]:
     lines = [text]
     if overall["beyond"]:
         lines.append(f"  Beyond ±{GOAL_WORST:.0%}: " + "; ".join(
-            f"{k[0]} at {shape_label(k[1], k[2])} {e:+.0%} ({_miss_reason(k)})" for k, e in overall["beyond"]) + ".")
+            f"{k[0]} at {shape_label(k[1], k[2])} {e:+.0%} ({_miss_reason(k, s.params)})" for k, e in overall["beyond"]) + ".")
     left_out = sorted(ev.excluded.items())
     if left_out:
         lines.append("  Left out of its errors: " + "; ".join(
@@ -57,10 +58,11 @@ def model_lines(s) -> list[str]:
     return lines
 
 
-def _miss_reason(key) -> str:
+def _miss_reason(key, params) -> str:
     """Why the model misses a cell, as far as its terms say."""
     kernel, m, n_x = key
-    if kernel == "two_loops" and m * n_x * 8 > 4 << 20:
+    caches = {"L2": params["cache.L2"], "L3": params["cache.L3"]}
+    if kernel == "two_loops" and level_of(8 * m * n_x, caches) != "L2":
         return "X outside L2: the per-element cost of a strided column, probed on a window, not the whole X"
     if kernel == "numpy" and n_x >= 1000:
         return "a wide GEMV: its bandwidth probed at 300 rows"

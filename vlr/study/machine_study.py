@@ -194,19 +194,6 @@ def kept_results(results_dir, machine, problems: list | None = None) -> list[Res
     return sorted(kept, key=lambda r: r.date)
 
 
-def machine_results(results_dir) -> dict[str, list[Results]]:
-    """:func:`kept_results` of every machine directory of ``results_dir`` that has any.
-
-    Returns
-    -------
-    dict
-        machine -> list of Results.
-    """
-    found = {d.name: kept_results(results_dir, d.name)
-             for d in sorted(Path(results_dir).iterdir()) if d.is_dir()} if Path(results_dir).is_dir() else {}
-    return {name: kept for name, kept in found.items() if kept}
-
-
 def machine_dirs(results_dir) -> list[str]:
     """The machine directories of ``results_dir`` (sorted names; none if it is not a directory).
 

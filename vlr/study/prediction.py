@@ -189,7 +189,7 @@ def measured_seconds(results):
     return out
 
 
-def from_results(results, caches_kib=None) -> tuple[dict | None, Evaluation]:
+def from_results(results, caches_kib=None, seconds=None) -> tuple[dict | None, Evaluation]:
     """The parameters of a kept machine and an empty :class:`Evaluation` saying where they came
     from: recorded in the run (measured), or -- for results older than the parameters -- taken
     from the results themselves, each such term named with the cells it was fitted to.
@@ -201,7 +201,7 @@ def from_results(results, caches_kib=None) -> tuple[dict | None, Evaluation]:
     params = recorded_parameters(results)
     if params is not None:
         return params, Evaluation("measured")
-    seconds = measured_seconds(results)
+    seconds = measured_seconds(results) if seconds is None else seconds
     if not seconds:
         return None, Evaluation("fitted")
     ms = sorted({m for _, m, _ in seconds})
@@ -261,11 +261,12 @@ def evaluate(results, cells_by_claim, caches_kib=None) -> tuple[dict | None, Eva
     (dict or None, Evaluation)
         The parameters (None when the results hold too little) and the evaluation.
     """
-    params, ev = from_results(results, caches_kib)
+    seconds = measured_seconds(results)
+    params, ev = from_results(results, caches_kib, seconds)
     if params is None:
         return None, ev
     calibration = {key for keys in ev.fitted.values() if isinstance(keys, list) for key in keys}
-    for (kernel, m, n_x), (t, half) in measured_seconds(results).items():
+    for (kernel, m, n_x), (t, half) in seconds.items():
         p = predict_seconds(params, kernel, m, n_x)
         if p is None:
             continue

@@ -184,7 +184,7 @@ def single_calls(results):
 
 def _side(results, key):
     """One side of a ratio at ``key``: (samples or None, (median, ci99 low, high) or None, n,
-    timed by TrackOneCall?)."""
+    timed by TrackOneCall?, median)."""
     for bench, once in (("TimeGradientStep.time_gradient_step", False), ("TrackOneCall.track_seconds", True)):
         median = _num(results.get(bench).get(key))
         if median is None:
@@ -192,7 +192,7 @@ def _side(results, key):
         samples = results.raw_samples(bench).get(key)
         ci = results.interval99(bench).get(key)
         n = results.sample_count(bench).get(key) or (len(samples) if samples else 1)
-        return samples, ((median, *ci) if ci else None), int(n), once
+        return samples, ((median, *ci) if ci else None), int(n), once, median
     return None
 
 
@@ -221,20 +221,10 @@ def measure_cell(results, claim, m, n_x) -> Cell | None:
     elif base[1] and own[1]:
         est = ratio_of_intervals(base[1], own[1], min(base[2], own[2]))
     else:  # a side with one value and no interval (a single call of an older suite)
-        t_base = _median_of(results, (baseline, m, n_x, "float64"))
-        t_own = _median_of(results, key)
-        est = Estimate(t_base / t_own, None, None, 1, "a side timed once (no interval)")
+        est = Estimate(base[4] / own[4], None, None, 1, "a side timed once (no interval)")
     if est is None:
         return None
     return Cell(m, n_x, est.ratio, how, est.low, est.high, est.n, est.method, claim)
-
-
-def _median_of(results, key):
-    for bench in ("TimeGradientStep.time_gradient_step", "TrackOneCall.track_seconds"):
-        v = _num(results.get(bench).get(key))
-        if v is not None:
-            return v
-    return None
 
 
 def claim_cells(rows, results, kernel, models=None):
