@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import kernels, step
+from . import fork_safety, kernels, step
 from ._validation import labels_in_range, outputs_finite
 
 if TYPE_CHECKING:
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 KERNEL_MODULES = kernels.MODULES
 #: Every kernel's name, in the study's order: the one list of kernels.
 KERNELS = tuple(KERNEL_MODULES)
+#: The kernels that run threads on OpenMP (see :mod:`vlr.fork_safety`).
+COMPILED = ("numba", "cython")
 
 _HINTS = {
     "numba": "install numba (pip install numba)",
@@ -64,6 +66,8 @@ class Kernel:
     def module(self) -> ModuleType:
         if self._module is None:
             self._module = importlib.import_module(f"vlr.kernels.{KERNEL_MODULES[self.name]}")
+            if self.name in COMPILED:  # their OpenMP threads must survive a fork
+                fork_safety.install()
             checked = getattr(self._module, "gradients_checked", None)
             if checked is not None:  # the compiled kernels' own call: no method in between
                 self.checked_gradients = checked  # type: ignore[method-assign]
