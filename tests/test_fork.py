@@ -5,6 +5,7 @@ GNU OpenMP, which both compiled kernels' threads run on, has no fork handler: wi
 terminated by Numba's guard. Each case runs in its own process, with a timeout, because the
 failure is a hang.
 """
+import ast
 import os
 import subprocess
 import sys
@@ -13,8 +14,9 @@ import textwrap
 import pytest
 
 from vlr import available_kernels
+from vlr.kernel import COMPILED as OPENMP_KERNELS
 
-COMPILED = [k for k in ("cython", "numba") if k in available_kernels()]
+COMPILED = [k for k in OPENMP_KERNELS if k in available_kernels()]
 
 SCRIPT = textwrap.dedent("""
     import multiprocessing as mp, os, sys
@@ -67,5 +69,5 @@ def test_forked_children_after_auto_keep_their_threads():
     # `auto` times both compiled kernels (a fresh calibration cache is enough); the children
     # then run with their own OpenMP threads (more than the main thread and the pool's helpers).
     out = run_case("auto", ["auto", "cython"], "pool")
-    threads = eval(out.split("threads in the children:")[1])
+    threads = ast.literal_eval(out.split("threads in the children:")[1])
     assert max(threads) >= 2

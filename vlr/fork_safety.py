@@ -16,7 +16,8 @@ been loaded:
   ``omp_pause_resource_all(omp_pause_hard)`` (libgomp from GCC 9 on) in every libgomp that
   threadpoolctl finds in the process. The child then starts with no pool and builds its own on
   its first parallel region, with all its threads; the parent rebuilds its pool on its next
-  parallel region (a few tens of µs, once per fork: the kernels' speed is otherwise unchanged).
+  parallel region (measured: the first call after a fork 0.1–0.2 ms slower, once per fork; the
+  kernels' speed is otherwise unchanged).
 - **in the child**, Numba's ``omp`` layer is told the child's own pid (its guard compares the pid
   that started it with ``getppid()``), which is now safe because the child's pool is new.
 
