@@ -4,7 +4,7 @@ import subprocess
 import sys
 import tempfile
 
-from .common import SUITE_VERSION
+from .common import SUITE_VERSION, only_with_everything
 
 FIRST_CALL = """
 import os
@@ -21,9 +21,15 @@ class TimeStartup:
     timeout = 600
 
     def setup_cache(self):
+        if only_with_everything():
+            return None  # setup skips every benchmark: no first call to compile
         cache = tempfile.mkdtemp(prefix="vlr-numba-cache-")
         subprocess.run([sys.executable, "-c", FIRST_CALL.format(cache=cache)], check=True)
         return cache
+
+    def setup(self, cache):
+        if only_with_everything():
+            raise NotImplementedError(only_with_everything())
 
     def timeraw_import_vlr(self, cache):
         return "import vlr"

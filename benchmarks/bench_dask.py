@@ -10,7 +10,7 @@ import timeit
 import numpy as np
 
 import vlr
-from .common import SUITE_VERSION, grid_name
+from .common import SUITE_VERSION, grid_name, only_with_everything
 
 N_X, CHUNK = 100, 25_000
 M = 200_000 if grid_name() == "tiny" else 1_000_000  # tiny: a smoke run that fits a worker
@@ -29,6 +29,8 @@ class TimeDaskIteration:
     timeout = 600
 
     def setup(self, workers):
+        if only_with_everything():
+            raise NotImplementedError(only_with_everything())
         import dask.array as da
         from distributed import Client, LocalCluster
         self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,

@@ -9,9 +9,9 @@ import timeit
 
 import numpy as np
 
-from .common import SUITE_VERSION, grid, grid_name, make_step_data, skip_reason
+from .common import SUITE_VERSION, grid, grid_name, make_step_data, outside_grid, params, skip_reason
 
-_G = grid()
+_G = params()
 PARTS = ["z = w·X (GEMV)", "dw = X·dz (GEMV)", "elementwise (loss, dz)", "whole step"]
 
 
@@ -26,9 +26,10 @@ class TimeNumpyParts:
     warmup_time = 0.1
 
     def setup(self, part, m, n_x):
-        if skip_reason("numpy", m, n_x):
-            raise NotImplementedError(skip_reason("numpy", m, n_x))
-        if grid_name() == "quick" and m != max(_G["m"]):  # the verdict reads the largest X only
+        reason = outside_grid(m, n_x) or skip_reason("numpy", m, n_x)
+        if reason:
+            raise NotImplementedError(reason)
+        if grid_name() == "quick" and m != max(grid()["m"]):  # the verdict reads the largest X only
             raise NotImplementedError("quick grid: NumPy's parts at the largest m only")
         w, b, X, Y = make_step_data(m, n_x)
         self.w, self.b, self.X, self.y = w.ravel(), b, X, Y.ravel()

@@ -12,9 +12,10 @@ at least two, and a single call is never counted as deciding a claim.
 """
 import time
 
-from .common import KERNELS, SUITE_VERSION, as_samples, grid, make_step_data, once_reason, require_kernel
+from .common import (KERNELS, SUITE_VERSION, as_samples, make_step_data, once_reason, outside_grid, params,
+                     require_kernel)
 
-_G = grid()
+_G = params()
 ALPHA = 0.01
 #: Calls per point, when they fit in the budget.
 CALLS = 3
@@ -35,7 +36,7 @@ class TrackOneCall:
     timeout = 900
 
     def setup(self, kernel, m, n_x, dtype):
-        reason = once_reason(kernel, m, n_x)
+        reason = outside_grid(m, n_x, dtype) or once_reason(kernel, m, n_x)
         if reason:
             raise NotImplementedError(reason)
         self.kernel = require_kernel(kernel)

@@ -6,9 +6,10 @@ TimeGradientStep's numpy and compiled kernels in the report's peers table.
 """
 import timeit
 
-from .common import SUITE_VERSION, grid, grid_name, make_step_data, skip_reason
+from .common import (SUITE_VERSION, grid_name, make_step_data, only_with_everything, outside_grid, params,
+                     skip_reason)
 
-_G = grid()
+_G = params()
 #: The peer libraries (vlr.study.peers holds how each computes the gradient; imported in setup).
 PEERS = ["sklearn", "torch", "jax"]
 
@@ -24,7 +25,7 @@ class TimePeerGradient:
     warmup_time = 0.1
 
     def setup(self, peer, m, n_x, dtype):
-        reason = skip_reason("numpy", m, n_x)
+        reason = only_with_everything() or outside_grid(m, n_x, dtype) or skip_reason("numpy", m, n_x)
         if reason:
             raise NotImplementedError(reason)
         try:
@@ -58,6 +59,8 @@ class TrackFitVsSklearn:
     _measured = {}  # problem -> time_fits' dict, shared by the track methods of one process
 
     def setup(self, problem):
+        if only_with_everything():
+            raise NotImplementedError(only_with_everything())
         if grid_name() == "tiny" and problem != "breast_cancer":
             raise NotImplementedError("the tiny grid fits breast_cancer only")
         try:

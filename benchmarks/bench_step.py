@@ -1,15 +1,17 @@
 """One gradient step, every kernel x m x n_x x dtype: time, speed-ups, peak memory.
 
-The grid comes from ``common.py`` (``VLR_BENCH_GRID=quick|full|tiny``). Points over a
+The grid comes from ``common.py`` (``VLR_BENCH_GRID=quick|full|tiny``, default quick; the
+parameters are always the full grid's, and points outside the grid in effect are n/a). Points over a
 kernel's budget raise NotImplementedError in ``setup`` (asv shows n/a) -- never extrapolated.
 Numba compiles in ``setup`` (its own cost is in bench_compile.py), never inside a timing.
 """
 import timeit
 
-from .common import (KERNELS, SUITE_VERSION, as_samples, grid, grid_name, interleaved_rounds,
-                     make_step_data, require_kernel, skip_reason)
+from .common import (KERNELS, SUITE_VERSION, as_samples, grid_name, interleaved_rounds,
+                     make_step_data, only_with_everything, outside_grid, params, require_kernel,
+                     skip_reason)
 
-_G = grid()
+_G = params()
 ALPHA = 0.01
 #: Interleaved rounds per speed-up: each round's ratio is one sample of the speed-up, and the
 #: study's 95 % interval is a t interval over them (three rounds read 0.57x-1.32x for NumPy
@@ -31,8 +33,9 @@ class TimeGradientStep:
     warmup_time = 0.1
 
     def setup(self, kernel, m, n_x, dtype):
-        if skip_reason(kernel, m, n_x):
-            raise NotImplementedError(skip_reason(kernel, m, n_x))
+        reason = outside_grid(m, n_x, dtype) or skip_reason(kernel, m, n_x)
+        if reason:
+            raise NotImplementedError(reason)
         self.kernel = require_kernel(kernel)
         self.w, self.b, self.X, self.Y = make_step_data(m, n_x, dtype)
         self.kernel.gradient_step(self.w, self.b, self.X, self.Y, ALPHA)  # compile, warm caches
@@ -59,7 +62,8 @@ class _Speedup:
     baseline = None
 
     def setup(self, kernel, m, n_x, dtype):
-        reason = skip_reason(kernel, m, n_x) or skip_reason(self.baseline, m, n_x)
+        reason = (outside_grid(m, n_x, dtype) or skip_reason(kernel, m, n_x)
+                  or skip_reason(self.baseline, m, n_x))
         if not reason and grid_name() == "quick" and kernel not in QUICK_PAIRS[self.baseline]:
             reason = f"quick grid: {kernel} vs {self.baseline} is not paired (the time per step is kept)"
         if reason:
@@ -96,6 +100,8 @@ class PeakMemStep:
     shape = (200, 1_000_000)
 
     def setup(self, kernel):
+        if only_with_everything():
+            raise NotImplementedError(only_with_everything())
         self.w, self.b, self.X, self.Y = make_step_data(self.shape[1], self.shape[0])
         if kernel != "X alone":  # compile on a small problem so the compiler's memory is not counted
             self.kernel = require_kernel(kernel)

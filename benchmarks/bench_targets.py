@@ -8,11 +8,13 @@ run, as the tests do).
 The measurements are the study harness's, imported when a benchmark runs, not when the suite
 is discovered: a commit of vlr without them shows n/a.
 """
-from .common import SUITE_VERSION, grid_name
+from .common import SUITE_VERSION, grid_name, only_with_everything
 
 #: The targets' keys, in the table's order (vlr.study.targets.TARGETS).
 TARGET_KEYS = ["vs_numpy_large", "bandwidth_fraction", "vs_numpy_small", "auto_vs_best", "loss_ns",
                "float32_vs_float64", "train_vs_course", "train_vs_course_cost100", "overhead_us"]
+#: The targets the quick grid measures (the others take minutes each: the full grid's).
+QUICK_TARGETS = ("overhead_us", "train_vs_course")
 
 
 class TrackTarget:
@@ -27,6 +29,8 @@ class TrackTarget:
     timeout = 1200
 
     def setup(self, key):
+        if key not in QUICK_TARGETS and only_with_everything():
+            raise NotImplementedError(only_with_everything())
         try:
             from vlr.study.targets import TARGETS_BY_KEY, measure_target
         except ImportError as exc:

@@ -35,6 +35,12 @@ _grid = _load("vlr/study/grid.py")
 KERNELS = list(_load("kernels/__init__.py").MODULES)
 SUITE_VERSION = _grid.SUITE_VERSION
 grid, grid_name, skip_reason = _grid.grid, _grid.grid_name, _grid.skip_reason
+#: The full grid, every benchmark's asv parameters whatever grid is in effect; a point outside
+#: the grid in effect is skipped with ``outside_grid``'s reason (asv: n/a).
+params = _grid.params
+outside_grid = _grid.outside_grid
+#: Why a benchmark outside the quick grid's set is skipped now, or "".
+only_with_everything = _grid.only_with_everything
 #: Why a pure-Python kernel gets no single call at a point over its budget (bench_once.py).
 once_reason = _grid.once_reason
 make_step_data = _load("vlr/data.py").make_step_data

@@ -13,13 +13,10 @@ import sys
 import time
 from pathlib import Path
 
+from .grid import QUICK_BENCH  # noqa: F401 (vlr study's --bench on the quick grid)
+
 _PROGRESS = re.compile(r"^\[\s*([\d.]+)%\]\s*[·.]+\s*(.*)")
-#: What the quick study runs: the verdict's benchmarks (steps, speed-ups, single calls, the roof,
-#: threads, NumPy's parts, the training and overhead targets). Peers, Dask, the fit race, peak
-#: memory, compile times and the heavy targets run with ``vlr study --everything`` (and on the
-#: full grid).
-QUICK_BENCH = ("TimeGradientStep|TrackSpeedupVs|TrackOneCall|TrackStreamBandwidth|TrackThreads|TrackModelParameter|"
-               "TimeNumpyParts|TrackTarget.track_target\\('(overhead_us|train_vs_course)'\\)")
+
 
 
 class StudyError(RuntimeError):
@@ -134,7 +131,7 @@ def ensure_machine(results_dir="benchmarks/results"):
 
 
 def run_benchmarks(grid="quick", bench=None, on_progress=None, log_path=".asv/study.log",
-                   results_dir="benchmarks/results", append=False):
+                   results_dir="benchmarks/results", append=False, everything=False):
     """Run the asv suite on the installed vlr over ``grid``; returns the log path.
 
     The results land in ``results_dir`` (``benchmarks/results``, kept in the repository) under
@@ -149,6 +146,8 @@ def run_benchmarks(grid="quick", bench=None, on_progress=None, log_path=".asv/st
     append : bool
         Add the new samples to this commit's kept ones (``--append-samples``) instead of
         replacing them: how the study re-measures its undecided cells.
+    everything : bool
+        Run the benchmarks the quick grid leaves out too (``VLR_BENCH_EVERYTHING=1``).
 
     Returns
     -------
@@ -160,6 +159,8 @@ def run_benchmarks(grid="quick", bench=None, on_progress=None, log_path=".asv/st
     commit = head_commit()
     machine = ensure_machine(results_dir)
     env = dict(os.environ, VLR_BENCH_GRID=grid, PYTHONUNBUFFERED="1")  # live progress lines
+    if everything:
+        env["VLR_BENCH_EVERYTHING"] = "1"
     cmd = [sys.executable, "-m", "asv", "run", "--python=same", "--set-commit-hash", commit,
            "--show-stderr", "--machine", machine, "--record-samples"]  # the intervals need them
     if append:

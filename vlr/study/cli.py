@@ -269,13 +269,15 @@ def _cmd_study(args):
                 def progress(pct, what, left):
                     bar.update(task, completed=pct, description=what[-60:],
                                left=f"~{_minutes(left)} left" if left is not None else "")
-                run_benchmarks(args.grid, bench=bench, results_dir=args.results_dir, on_progress=progress)
+                run_benchmarks(args.grid, bench=bench, results_dir=args.results_dir, on_progress=progress,
+                               everything=args.everything)
         else:  # a log file or a pipe: one plain line per benchmark, flushed
             def progress(pct, what, left):
                 elapsed = _minutes(time.monotonic() - start)
                 print(f"[{pct:5.1f}%] measuring {what} ({elapsed} elapsed"
                       + (f", ~{_minutes(left)} left)" if left is not None else ")"), flush=True)
-            run_benchmarks(args.grid, bench=bench, results_dir=args.results_dir, on_progress=progress)
+            run_benchmarks(args.grid, bench=bench, results_dir=args.results_dir, on_progress=progress,
+                               everything=args.everything)
         console.print(f"asv run took {_minutes(time.monotonic() - start)}")
         if args.refine_budget > 0:
             _refine(console, args)

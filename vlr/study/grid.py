@@ -1,8 +1,13 @@
 """The study's parameter grid and the kernels' size budgets -- shared by the asv suite and the report.
 
-The asv suite in ``benchmarks/`` loads this file from the working tree, so ``VLR_BENCH_GRID=quick``
-(used by ``vlr study``) and the full default grid are defined in one place. It imports nothing
-of vlr (the suite benchmarks older commits too).
+The asv suite in ``benchmarks/`` loads this file from the working tree, so the quick grid (the
+default of ``asv run`` and ``vlr study``) and the full grid (``VLR_BENCH_GRID=full``) are
+defined in one place. It imports nothing of vlr (the suite benchmarks older commits too).
+
+Every benchmark declares the *full* grid as its asv parameters, whichever grid is in effect, and
+a point outside the grid in effect raises NotImplementedError in ``setup`` (:func:`outside_grid`;
+asv shows n/a). So the tracked ``benchmarks/results/benchmarks.json`` is the same after a quick
+and a full run, and results of both grids compare point by point.
 """
 import os
 
@@ -25,14 +30,22 @@ TWO_LOOPS_MAX_ELEMENTS = 1_000_000
 ONE_LOOP_MAX_EXAMPLES = 100_000
 
 
+#: The benchmarks a quick grid runs: the verdict's (steps, speed-ups, single calls, the roof,
+#: threads, the model's costs, NumPy's parts, the training and overhead targets). Peers, Dask,
+#: the fit race, peak memory, compile times and the heavy targets run on the full grid, or on the
+#: quick one with ``VLR_BENCH_EVERYTHING=1`` (``vlr study --everything``).
+QUICK_BENCH = ("TimeGradientStep|TrackSpeedupVs|TrackOneCall|TrackStreamBandwidth|TrackThreads|"
+               "TrackModelParameter|TimeNumpyParts|TrackTarget.track_target\\('(overhead_us|train_vs_course)'\\)")
+
+
 def grid_name():
-    """The grid in effect: ``$VLR_BENCH_GRID`` (full, quick or tiny), default full.
+    """The grid in effect: ``$VLR_BENCH_GRID`` (quick, full or tiny), default quick.
 
     Returns
     -------
     str
     """
-    name = os.environ.get("VLR_BENCH_GRID", "full")
+    name = os.environ.get("VLR_BENCH_GRID", "quick")
     if name not in GRIDS:
         raise ValueError(f"VLR_BENCH_GRID must be one of {', '.join(GRIDS)}, got {name!r}")
     return name
@@ -47,6 +60,62 @@ def grid():
         m, n_x and dtype: lists of values.
     """
     return GRIDS[grid_name()]
+
+
+def params():
+    """The (m, n_x, dtype) values every benchmark declares to asv: the full grid, whatever grid
+    is in effect (points outside it are skipped by :func:`outside_grid`).
+
+    Returns
+    -------
+    dict
+        m, n_x and dtype: lists of values.
+    """
+    return GRIDS["full"]
+
+
+def outside_grid(m=None, n_x=None, dtype=None):
+    """Why a point of the declared parameters is not in the grid in effect, or ``""``.
+
+    Parameters
+    ----------
+    m, n_x, dtype : optional
+        The point's values; one left out is not checked.
+
+    Returns
+    -------
+    str
+    """
+    name, g = grid_name(), grid()
+    for key, value in (("m", m), ("n_x", n_x), ("dtype", dtype)):
+        if value is not None and value not in g[key]:
+            return f"not in the {name} grid ({key}={value}; VLR_BENCH_GRID=full runs it)"
+    return ""
+
+
+def everything():
+    """Whether the benchmarks outside :data:`QUICK_BENCH` run: on the full grid, on the tiny
+    one (the tests' smoke run of every benchmark), or when ``VLR_BENCH_EVERYTHING=1``.
+
+    Returns
+    -------
+    bool
+    """
+    return grid_name() in ("full", "tiny") or os.environ.get("VLR_BENCH_EVERYTHING", "") not in ("", "0")
+
+
+def only_with_everything():
+    """NotImplementedError's reason for a benchmark outside :data:`QUICK_BENCH` when
+    :func:`everything` is false, else ``""``.
+
+    Returns
+    -------
+    str
+    """
+    if everything():
+        return ""
+    return (f"not in the {grid_name()} grid's benchmarks (VLR_BENCH_GRID=full or "
+            "VLR_BENCH_EVERYTHING=1 runs it)")
 
 
 #: One call of a pure-Python kernel at a point over its budget is still measured once (the

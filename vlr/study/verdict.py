@@ -39,11 +39,25 @@ def build_rows(results: Results):
     vs_np = results.get("TrackSpeedupVsNumpy.track_speedup")
     if not times:
         raise ValueError(f"{results.path} has no TimeGradientStep results")
+    measured = {(m, n_x, dtype) for (_, m, n_x, dtype), t in times.items() if _num(t) is not None}
+    ran = _grid_containing(measured)
+    if ran is not None:  # asv declares the full grid; a quick run leaves the rest n/a
+        times = {key: t for key, t in times.items()
+                 if key[1] in ran["m"] and key[2] in ran["n_x"] and key[3] in ran["dtype"]}
     rows = [Row(dtype, m, n_x, kernel, _num(t), _num(vs_two.get(key)), _num(vs_np.get(key)))
             for key, t in times.items() for kernel, m, n_x, dtype in [key]]
     order = {k: i for i, k in enumerate(KERNELS)}
     rows.sort(key=lambda r: (r.dtype != "float64", r.dtype, r.m, r.n_x, order.get(r.kernel, 99)))
     return rows
+
+
+def _grid_containing(points):
+    """The smallest grid of vlr.study.grid holding every (m, n_x, dtype) in ``points``, or None."""
+    for name in ("tiny", "quick", "full"):
+        g = GRIDS[name]
+        if all(m in g["m"] and n_x in g["n_x"] and dtype in g["dtype"] for m, n_x, dtype in points):
+            return g
+    return None
 
 
 def grid_of(rows):
