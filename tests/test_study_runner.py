@@ -54,3 +54,26 @@ def test_a_new_machine_is_named_for_its_hardware_and_profiled(tmp_path, monkeypa
     assert profile["machine"] == name and profile["vector_isa"] and profile["kernels_built_for"]
     assert machines.local_machine_name() == name
     assert asv_runner.ensure_machine(tmp_path / "benchmarks" / "results") == name  # kept, not renamed
+
+
+@pytest.mark.slow
+def test_study_runs_are_filed_under_the_machines_one_environment_name(tmp_path, monkeypatch):
+    # two real `asv run --python=same` runs of one commit: each is filed under the name asv gives
+    # this Python with these libraries, and the second adds to the first (asv's own behaviour)
+    import sys
+    from vlr.study.env_names import installed_requirements, kept_env_name
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(ROOT)
+    results = tmp_path / "results"
+    asv_runner.run_benchmarks("tiny", bench="TrackThreads", results_dir=results,
+                              log_path=str(tmp_path / "a.log"))
+    asv_runner.run_benchmarks("tiny", bench="TrackModelParameter", results_dir=results,
+                              log_path=str(tmp_path / "b.log"), append=True)
+    files = [p for p in results.glob("*/*.json") if p.name != "machine.json"]
+    python = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    name = kept_env_name(python, installed_requirements())
+    assert [p.name for p in files] == [f"{asv_runner.head_commit()[:8]}-{name}.json"]
+    data = json.loads(files[0].read_text())
+    assert data["env_name"] == name and data["python"] == data["params"]["python"] == python
+    assert {"bench_environment.TrackThreads.track_threads",
+            "bench_model.TrackModelParameter.track_parameter"} <= set(data["results"])

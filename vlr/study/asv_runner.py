@@ -1,7 +1,8 @@
 """``vlr study``: run the asv suite, then build the site from the results -- one command.
 
 Runs asv against the current environment (``asv run --python=same --set-commit-hash HEAD``),
-so it measures exactly what is installed, with progress fed by asv's own progress lines and
+so it measures exactly what is installed (its results filed under the environment name every
+kept result of the machine shares: :mod:`vlr.study.env_names`), with progress fed by asv's own progress lines and
 the time left estimated from the benchmarks' durations in the newest kept results. The
 machine is named for its hardware (:func:`vlr.study.machines.proposed_name`) unless asv
 already knows it, and its profile is written beside the results.
@@ -13,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from .env_names import file_same_python_results, reopen
 from .grid import QUICK_BENCH  # noqa: F401 (vlr study's --bench on the quick grid)
 
 _PROGRESS = re.compile(r"^\[\s*([\d.]+)%\]\s*[·.]+\s*(.*)")
@@ -175,6 +177,18 @@ def run_benchmarks(grid="quick", bench=None, on_progress=None, log_path=".asv/st
         cmd += ["--bench", bench]
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     left = TimeLeft(expected_durations(results_dir, machine), bench)
+    reopen(results_dir, machine, commit)
+    try:
+        _run_logged(cmd, env, log_path, on_progress, left)
+    finally:  # under the environment name every kept result of a machine shares
+        file_same_python_results(results_dir, machine, commit)
+    failed = [l for l in Path(log_path).read_text().splitlines() if "failed" in l and "···" in l]
+    if failed:
+        raise StudyError(f"{len(failed)} benchmark(s) failed, e.g. {failed[0].strip()}; see {log_path}")
+    return log_path
+
+
+def _run_logged(cmd, env, log_path, on_progress, left):
     with open(log_path, "w", buffering=1) as log, subprocess.Popen(cmd, stdout=subprocess.PIPE,
                                                       stderr=subprocess.STDOUT, text=True,
                                                       env=env) as proc:
@@ -186,7 +200,3 @@ def run_benchmarks(grid="quick", bench=None, on_progress=None, log_path=".asv/st
                 on_progress(float(match.group(1)), what, left.update(what))
     if proc.returncode != 0:
         raise StudyError(f"asv run failed (exit {proc.returncode}); see {log_path}")
-    failed = [l for l in Path(log_path).read_text().splitlines() if "failed" in l and "···" in l]
-    if failed:
-        raise StudyError(f"{len(failed)} benchmark(s) failed, e.g. {failed[0].strip()}; see {log_path}")
-    return log_path
