@@ -1,5 +1,5 @@
 """What the timings depend on, recorded beside them: thread counts and the BLAS in use."""
-from .common import SUITE_VERSION, blas_label, require_kernel
+from .common import SUITE_VERSION, blas_label, require_kernel, write_machine_profile
 
 
 class TrackThreads:
@@ -10,7 +10,11 @@ class TrackThreads:
     unit = "threads"
     version = SUITE_VERSION
 
-    def track_threads(self, library):
+    def setup_cache(self):
+        """The machine's profile, written once per run whichever way asv was told of the machine."""
+        return write_machine_profile()
+
+    def track_threads(self, profile, library):
         if library.startswith("blas"):
             from threadpoolctl import threadpool_info
             return sum(i["num_threads"] for i in threadpool_info() if i.get("user_api") == "blas")

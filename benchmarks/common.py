@@ -13,6 +13,7 @@ Where an older commit lacks something a benchmark needs, the benchmark raises
 ``NotImplementedError`` in ``setup`` (asv shows n/a), never fails.
 """
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -71,6 +72,30 @@ def require_kernel(name):
     if name not in vlr.available_kernels():
         raise NotImplementedError(f"kernel {name!r} is not available in this build of vlr")
     return vlr.get_kernel(name)
+
+
+def write_machine_profile():
+    """Write this machine's profile, ``benchmarks/machines/<asv name>.json`` (or under
+    ``$VLR_MACHINES_DIR``), with the installed vlr: so a machine registered with plain
+    ``asv machine`` is profiled by its first ``asv run`` as one registered by ``vlr study``.
+    Nothing is written when the installed vlr cannot describe machines or asv knows several
+    machine names here (which one runs is not passed to benchmarks).
+
+    Returns
+    -------
+    str or None
+        The profile's path.
+    """
+    try:
+        from vlr.machine import machine_info
+        from vlr.study.machines import local_machine_name, write_profile
+    except ImportError:
+        return None
+    name = local_machine_name()
+    if name is None:
+        return None
+    target = os.environ.get("VLR_MACHINES_DIR") or _ROOT / "benchmarks" / "machines"
+    return str(write_profile(name, machine_info(), target))
 
 
 def blas_label():

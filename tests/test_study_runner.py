@@ -77,3 +77,63 @@ def test_study_runs_are_filed_under_the_machines_one_environment_name(tmp_path, 
     assert data["env_name"] == name and data["python"] == data["params"]["python"] == python
     assert {"bench_environment.TrackThreads.track_threads",
             "bench_model.TrackModelParameter.track_parameter"} <= set(data["results"])
+
+
+@pytest.mark.slow
+def test_a_machine_registered_by_plain_asv_is_profiled_by_its_first_asv_run(tmp_path):
+    # `asv machine --yes` names the machine after the host; the suite's first run profiles it,
+    # with the name vlr would have given it, and the site shows both
+    import os
+    import socket
+    import subprocess
+    import sys
+    from vlr.machine import machine_info
+    from vlr.study.machine_study import all_studies
+    from vlr.study.machines import load_profiles
+    from vlr.study.site import write_asv_config
+    from vlr.study.tables import machines_params_table
+    env = dict(os.environ, HOME=str(tmp_path), VLR_MACHINES_DIR=str(tmp_path / "machines"),
+               VLR_BENCH_GRID="tiny")
+    config = write_asv_config(tmp_path / "asv.conf.json", config=ROOT / "asv.conf.json",
+                              results_dir=tmp_path / "results")
+    run = lambda *a: subprocess.run([sys.executable, "-m", "asv", *a, "--config", str(config)],  # noqa: E731
+                                    cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert run("machine", "--yes").returncode == 0
+    host = next(k for k in json.loads((tmp_path / ".asv-machine.json").read_text()) if k != "version")
+    assert host == socket.gethostname()
+    proc = run("run", "--python=same", "--set-commit-hash", asv_runner.head_commit(), "--bench", "TrackThreads")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    profile = load_profiles(tmp_path / "machines")[host]
+    assert profile["hardware"] == machines.proposed_name(machine_info())
+    assert profile["vector_isa"] and profile["caches_kib"]
+    # the site names such a machine by both: a kept machine's results under its profile as `vm`'s
+    kept = ROOT / "benchmarks" / "results"
+    as_vm = {"zen3-epyc-2core": dict(profile, machine="zen3-epyc-2core")}
+    row = machines_params_table(all_studies(kept, as_vm)).rows
+    zen3 = next(r for r in row if r[0].startswith("`zen3-epyc-2core`"))
+    assert zen3[0].startswith(f"`zen3-epyc-2core` ({profile['hardware']})") or profile["hardware"] == "zen3-epyc-2core"
+
+
+def test_a_machine_without_a_profile_is_shown_as_asv_describes_it():
+    from vlr.study.machine_study import all_studies
+    from vlr.study.tables import machines_params_table
+    rows = machines_params_table(all_studies(ROOT / "benchmarks" / "results", {})).rows
+    assert rows
+    for row in rows:
+        assert not any(str(cell).startswith("?") for cell in row), row
+        assert "asv's description" in row[1] and "AMD EPYC" in row[1] or "Xeon" in row[1]
+
+
+def test_vlr_machine_names_and_profiles_this_machine(tmp_path, monkeypatch, capsys):
+    from vlr.study.cli import main
+    from vlr.machine import machine_info
+    monkeypatch.setenv("HOME", str(tmp_path))
+    results = tmp_path / "benchmarks" / "results"
+    assert main(["machine", "--results-dir", str(results)]) == 0
+    name = machines.proposed_name(machine_info())
+    out = capsys.readouterr().out
+    assert f"asv machine `{name}`" in out and f"asv run --machine {name} HEAD^!" in out
+    assert json.loads((tmp_path / "benchmarks" / "machines" / f"{name}.json").read_text())["hardware"] == name
+    # registered under another name (as `asv machine --yes` does): kept, profiled, both names said
+    assert main(["machine", "--name", "vm", "--results-dir", str(results)]) == 0
+    assert "asv machine `vm` (hardware: " + name + ")" in capsys.readouterr().out

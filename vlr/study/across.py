@@ -129,7 +129,8 @@ def write_across(studies: list[MachineStudy], out_dir, asv_href="asv/index.html"
     md += [""]
     md += ["## The machines", ""] + machines_params_table(studies).markdown() + [
         "", "Hardware as each machine's profile records it (`benchmarks/machines/<name>.json`, "
-        "written by `vlr study`); roof, NumPy's fixed cost and the interpreter's cost per element "
+        "written by `vlr study`, `vlr machine` or the suite's first `asv run` there; a machine "
+        "without one is shown as asv describes it); roof, NumPy's fixed cost and the interpreter's cost per element "
         "come from that machine's own asv results (the cost model below).", ""]
     heat = plots.machines_heat_maps(studies, out)
     md += ["## Where the claims hold, machine by machine", "",
@@ -159,8 +160,9 @@ def write_across(studies: list[MachineStudy], out_dir, asv_href="asv/index.html"
     md += ["## Add your machine", "",
            "`pip install -e \".[bench]\" && vlr study` runs the quick study here and files its "
            "results under a name that says the hardware (proposed from the CPU, e.g. "
-           "`zen3-epyc-2core`; `asv machine --machine <name>` sets another), with its profile in "
-           "`benchmarks/machines/`. This page then shows it first, marked as yours, beside every "
+           "`zen3-epyc-2core`; `vlr machine --name <name>` sets another), with its profile in "
+           "`benchmarks/machines/`. Plain asv works too: `vlr machine` (or `asv machine`), then "
+           "`asv run HEAD^!`. This page then shows it first, marked as yours, beside every "
            "kept machine. To keep it as a reference, commit `benchmarks/results/<name>/` and "
            "`benchmarks/machines/<name>.json`.", ""]
     text = "\n".join(md)

@@ -105,9 +105,16 @@ class TimeLeft:
         return max(0.0, (self.total - expected_done) * elapsed / expected_done)
 
 
-def ensure_machine(results_dir="benchmarks/results"):
+def ensure_machine(results_dir="benchmarks/results", name=None):
     """The asv machine name of this computer; described to asv first if it has no name yet,
-    under a name that says the hardware. Writes the machine's profile beside the results.
+    under a name that says the hardware (or ``name``). Writes the machine's profile beside the
+    results. ``vlr machine`` runs this alone.
+
+    Parameters
+    ----------
+    results_dir : path
+    name : str, optional
+        Register this computer under ``name`` (asv keeps the names it already has).
 
     Returns
     -------
@@ -116,9 +123,11 @@ def ensure_machine(results_dir="benchmarks/results"):
     from ..machine import machine_info
     from .machines import asv_description, local_machine_name, proposed_name, write_profile
     info = machine_info()
-    name = local_machine_name()
-    if name is None:
-        name = proposed_name(info)
+    known = local_machine_name()
+    if name is None and known is not None:
+        name = known
+    elif name is None or name != known:
+        name = name or proposed_name(info)
         import platform
         try:
             ram = f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f}GB"

@@ -4,6 +4,7 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -76,6 +77,8 @@ DESCRIPTION = """vlr: one logistic-regression gradient step five ways, measured.
   vlr site      build (and --serve) the published study from the kept results
   vlr verdict   every machine's verdict side by side, from the kept results (--json: every cell)
   vlr predict   measure the model's costs here (~1 min) and predict this machine's verdict
+  vlr machine   name this machine for asv after its hardware and write its profile
+  vlr check     compare two commits with the study's intervals (a pull request's check)
   vlr report    write the study's page from one asv results file
   vlr compare   time every kernel at a few sizes (no asv)
   vlr targets   measure the speed targets of the fastest kernel
@@ -119,6 +122,19 @@ def _cmd_info(args):
         decided = (f"; playoff {playoff['pair'][0]} ÷ {playoff['pair'][1]} = {playoff['ratio']:.2f}"
                    if playoff else "")
         print(f"  {cls:<40} {entry['kernel']:<7} ({others} its time{decided})")
+    return 0
+
+
+def _cmd_machine(args):
+    from .asv_runner import ensure_machine
+    from .machines import load_profiles
+    name = ensure_machine(args.results_dir, args.name)
+    profiles_dir = Path(args.results_dir).parent / "machines"
+    profile = load_profiles(profiles_dir).get(name, {})
+    hardware = profile.get("hardware")
+    print(f"asv machine `{name}`" + (f" (hardware: {hardware})" if hardware and hardware != name else "")
+          + f"; profile {profiles_dir / (name + '.json')}")
+    print(f"next: asv run --machine {name} HEAD^!   (or vlr study)")
     return 0
 
 
@@ -422,6 +438,13 @@ def main(argv=None):
                    help="after the run, re-measure the cells whose 95 %% interval decides no "
                         "category, for at most this long (default %(default)s; 0: never)")
     p.set_defaults(func=_cmd_study)
+
+    p = sub.add_parser("machine", help="name this machine for asv after its hardware (if asv has no "
+                                       "name for it yet) and write its profile beside the results")
+    p.add_argument("--name", help="register it under this asv machine name instead")
+    p.add_argument("--results-dir", default="benchmarks/results",
+                   help="asv results directory (default %(default)s): the profile goes to ../machines")
+    p.set_defaults(func=_cmd_machine)
 
     p = sub.add_parser("report", help="write the study's page (verdict, table, figures) from asv results")
     p.add_argument("--results", help="asv results file (default: the newest in --results-dir)")

@@ -74,6 +74,7 @@ def profile_of(info: dict) -> dict:
     """
     blas = info.get("blas", [])
     return {
+        "hardware": proposed_name(info),  # the name it would have if vlr named it
         "cpu": info.get("cpu"),
         **{k: info.get("cpu_facts", {}).get(k) for k in ("vendor", "family", "model_number",
                                                          "generation", "vector_isa", "caches_kib",
@@ -141,7 +142,7 @@ def _is_int(v):
 #: Each field of a profile: (check, what it should be). A field that fails is left out with a
 #: warning; the pages then show what asv knows instead.
 PROFILE_FIELDS = {
-    "machine": (_is_str, "a string"), "cpu": (_is_str, "a string"), "vendor": (_is_str, "a string"),
+    "machine": (_is_str, "a string"), "hardware": (_is_str, "a string"), "cpu": (_is_str, "a string"), "vendor": (_is_str, "a string"),
     "family": (lambda v: v is None or _is_int(v), "an integer"),
     "model_number": (lambda v: v is None or _is_int(v), "an integer"),
     "generation": (lambda v: v is None or _is_str(v), "a string"),

@@ -296,20 +296,28 @@ def machines_params_table(studies) -> Table:
     rows = []
     for s in studies:
         p = s.profile
+        asv = s.results.machine  # what asv recorded of the machine: shown where no profile says more
+        unknown = "?" if p else "not recorded"
         caches = p.get("caches_kib") or {}
         cache = " / ".join(f"{caches[k] // 1024} MB" if caches[k] >= 1024 else f"{caches[k]} KB"
-                           for k in ("L1d", "L2", "L3") if k in caches) or "?"
+                           for k in ("L1d", "L2", "L3") if k in caches) or unknown
         built = p.get("kernels_built_for") or {}
         threads = p.get("threads") or {}
         two, numpy = s.models.get("two_loops"), s.models.get("numpy")
         blas = next((str(lib[0]).removeprefix("blas: ") for lib in s.results.get("TrackThreads.track_threads")
-                     if str(lib[0]).startswith("blas: ")), p.get("blas") or "?")
+                     if str(lib[0]).startswith("blas: ")), p.get("blas") or unknown)
+        cpu = asv.get("cpu") or p.get("cpu") or "CPU not recorded"
         rows.append((
-            f"`{s.name}`" + (" **(yours)**" if s.own else ""),
-            (p.get("generation") or "?") + f" ({s.results.machine.get('cpu', p.get('cpu', '?'))})",
-            f"{p.get('vector_isa', '?')}; built: numba {built.get('numba') or '?'}, cython {built.get('cython') or '?'}",
+            f"`{s.name}`" + (f" ({p['hardware']})" if p.get("hardware", s.name) != s.name else "")
+            + (" **(yours)**" if s.own else ""),
+            (f"{p['generation']} ({cpu})" if p.get("generation") else cpu)
+            + ("" if p else (f", {asv['arch']}" if asv.get("arch") else "")
+               + " (asv's description; no profile: `vlr machine` there writes one)"),
+            (f"{p.get('vector_isa', '?')}; built: numba {built.get('numba') or '?'}, cython {built.get('cython') or '?'}"
+             if p else unknown),
             cache,
-            f"{p.get('cores', '?')} / " + ", ".join(f"{k} {v}" for k, v in threads.items() if v),
+            f"{p.get('cores') or asv.get('num_cpu') or unknown} / "
+            + (", ".join(f"{k} {v}" for k, v in threads.items() if v) or unknown),
             "n/a" if s.largest_roof is None else f"{s.largest_roof / 1e9:.1f} GB/s",
             "n/a" if numpy is None else format_seconds(numpy.fixed),
             "n/a" if two is None else format_seconds(two.per_element),
