@@ -138,6 +138,26 @@ def _cmd_machine(args):
     return 0
 
 
+def _cmd_check(args):
+    from .check import run_check, table
+    try:
+        changes, base, head = run_check(args.base, args.head, bench=args.bench, rounds=args.rounds,
+                                        factor=args.factor, log=lambda line: print(line, flush=True))
+    except RuntimeError as exc:  # asv could not build or run a commit: nothing decided
+        print(f"vlr check: {exc}", file=sys.stderr)
+        return 2
+    text = table(changes, base, head)
+    print(text)
+    summary = args.summary or os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as f:
+            f.write(text + "\n")
+    if not changes:
+        print("vlr check: no benchmark was measured on both commits", file=sys.stderr)
+        return 2
+    return 1 if any(c.verdict == "slower" for c in changes) else 0
+
+
 def _cmd_tune(args):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -446,6 +466,27 @@ def main(argv=None):
                    help="asv results directory (default %(default)s): the profile goes to ../machines")
     p.set_defaults(func=_cmd_machine)
 
+    from .check import FACTOR, ROUNDS
+    p = sub.add_parser("check", help="compare two commits with asv, rounds interleaved, by the study's "
+                                     "interval rule; exit 1 only on a slowdown the intervals decide",
+                       description="Build BASE and HEAD with asv, run both with their rounds "
+                                   "interleaved into a scratch results directory (never the kept "
+                                   "results), and decide each point by the study's rule: slower only "
+                                   "when the whole 95 %% interval of base ÷ head lies below 1/FACTOR. "
+                                   "Exit 0: no slowdown; 1: a slowdown decided; 2: nothing could be "
+                                   "decided (asv failed, or nothing measured on both).")
+    p.add_argument("base", help="the commit to compare against (a branch, tag or hash)")
+    p.add_argument("head", help="the commit to judge")
+    p.add_argument("--bench", help="asv --bench regular expression (default: one step of numpy, numba "
+                                   "and cython on the quick grid's float64 points)")
+    p.add_argument("--rounds", type=int, default=ROUNDS,
+                   help="asv rounds per commit, interleaved (default %(default)s)")
+    p.add_argument("--factor", type=float, default=FACTOR,
+                   help="smallest change that counts, either way (default %(default)s)")
+    p.add_argument("--summary", metavar="FILE",
+                   help="also append the Markdown table to FILE (default $GITHUB_STEP_SUMMARY if set)")
+    p.set_defaults(func=_cmd_check)
+
     p = sub.add_parser("report", help="write the study's page (verdict, table, figures) from asv results")
     p.add_argument("--results", help="asv results file (default: the newest in --results-dir)")
     p.add_argument("--results-dir", default="benchmarks/results", type=_existing_dir,
@@ -521,8 +562,8 @@ def main(argv=None):
     given = sys.argv[1:] if argv is None else list(argv)
     if given and given[0].startswith("-") and given[0] not in ("-h", "--help", "--version"):
         parser.error(f"unknown option {given[0]}: options follow a command (vlr COMMAND --help "
-                     f"lists them); the commands are study, site, verdict, predict, report, "
-                     f"compare, targets, tune, warm, info")
+                     f"lists them); the commands are study, site, verdict, predict, machine, check, "
+                     f"report, compare, targets, tune, warm, info")
     args = parser.parse_args(argv)
     if getattr(args, "size", 1) is None:
         args.size = list(DEFAULT_SIZES) if args.command == "compare" else _quick_grid_sizes()

@@ -45,18 +45,19 @@ BELOW, ABOUT, ABOVE, UNDECIDED = "below", "about", "above", "undecided"
 CATEGORIES = (BELOW, ABOUT, ABOVE, UNDECIDED)
 
 
-def band(k: float) -> tuple[float, float]:
-    """The speed-ups at which a claim "~k×" is about right: ``(k / BAND, k * BAND)``.
+def band(k: float, band_factor: float = BAND) -> tuple[float, float]:
+    """The speed-ups at which a claim "~k×" is about right: ``(k / band_factor, k * band_factor)``.
 
     Returns
     -------
     (float, float)
     """
-    return k / BAND, k * BAND
+    return k / band_factor, k * band_factor
 
 
-def category(low: float | None, high: float | None, k: float) -> str:
-    """The category of a speed-up known to lie in [low, high] for the claim "~k×".
+def category(low: float | None, high: float | None, k: float, band_factor: float = BAND) -> str:
+    """The category of a speed-up known to lie in [low, high] for the claim "~k×" (about right
+    within ``band_factor`` either way; ``vlr check`` asks "~1×?" within its factor).
 
     Returns
     -------
@@ -66,7 +67,7 @@ def category(low: float | None, high: float | None, k: float) -> str:
     """
     if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
         return UNDECIDED
-    lo, hi = band(k)
+    lo, hi = band(k, band_factor)
     if high < lo:
         return BELOW
     if low > hi:
