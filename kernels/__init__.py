@@ -32,7 +32,12 @@ one_loop    a loop over examples, NumPy over features (the course's "partial" ve
 full_numpy  zero explicit loops (the course's final version)
 numba_jit   Numba ``@njit``, one fused pass over X, threads over examples
 cython_omp  Cython extension, one fused pass over X, OpenMP threads when compiled with them
+cuda_numba  Numba CUDA, one fused pass over X on an NVIDIA GPU (the sixth kernel, beside the study)
 """
+
+#: The sixth kernel, on an NVIDIA GPU (Numba's CUDA target): not one of the study's five CPU
+#: kernels, registered beside them (``kernel="cuda"``; ``"auto"`` picks it for X on the GPU).
+DEVICE_MODULES = {"cuda": "cuda_numba"}
 
 #: Registry name -> module here, in the study's order (slowest to fastest idea): the one list of
 #: kernels (:mod:`vlr.kernel` registers them; the asv suite reads this file for its parameters).

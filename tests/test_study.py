@@ -365,3 +365,29 @@ def test_kept_site_in_headless_chromium(kept_site):
         assert "TrackSpeedupVs" not in page.inner_text("#regressions-body")
         browser.close()
     assert not left_machine, f"requests left the machine: {left_machine}"
+
+
+@pytest.mark.slow
+def test_asv_publish_after_vlr_site_leaves_the_site_as_it_was(kept_site, tmp_path):
+    # asv.conf.json's html_dir (asv's own pages) and vlr's site folder sit side by side: a real
+    # `asv publish` after `vlr site` rewrites its folder, never the offline site with its vendored assets
+    import hashlib
+    import inspect
+    import os
+    from vlr.study.site import build_site, read_asv_config, write_asv_config
+    site = kept_site["site"]
+    default_site = inspect.signature(build_site).parameters["site_dir"].default
+    html_dir = read_asv_config(ROOT / "asv.conf.json")["html_dir"]
+    beside = os.path.relpath(ROOT / html_dir, ROOT / default_site)
+    assert not beside.startswith(".."  + os.sep + ".." + os.sep) and beside.startswith(".."), beside
+    files = lambda: {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in site.rglob("*") if p.is_file()}  # noqa: E731
+    before = files()
+    assert any("vendor" in p.parts for p in before)
+    published = (site / beside).resolve()
+    config = write_asv_config(tmp_path / "asv.conf.json", config=ROOT / "asv.conf.json", results_dir=KEPT,
+                              html_dir=published)
+    proc = subprocess.run([sys.executable, "-m", "asv", "publish", "--config", str(config)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert (published / "index.html").exists() and (published / "index.json").exists()
+    assert files() == before

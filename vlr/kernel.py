@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 #: Registry name -> module in vlr.kernels, in the study's order.
 KERNEL_MODULES = kernels.MODULES
+#: The kernels on a GPU (``"cuda"``): registered like the others, not part of the study's five.
+DEVICE_KERNELS = tuple(kernels.DEVICE_MODULES)
+_MODULES = {**kernels.MODULES, **kernels.DEVICE_MODULES}
 #: Every kernel's name, in the study's order: the one list of kernels.
 KERNELS = tuple(KERNEL_MODULES)
 #: The kernels that run threads on OpenMP (see :mod:`vlr.fork_safety`).
@@ -29,6 +32,7 @@ COMPILED = ("numba", "cython")
 _HINTS = {
     "numba": "install numba (pip install numba)",
     "cython": "the extension is not built; reinstall with a C compiler present (pip install -e .)",
+    "cuda": "needs an NVIDIA GPU with its driver, and numba's CUDA support",
 }
 
 
@@ -44,8 +48,8 @@ class Kernel:
     """
 
     def __init__(self, name: str) -> None:
-        if name not in KERNEL_MODULES:
-            raise ValueError(f"unknown kernel {name!r}; valid kernels are {', '.join(KERNEL_MODULES)}")
+        if name not in _MODULES:
+            raise ValueError(f"unknown kernel {name!r}; valid kernels are {', '.join(_MODULES)}")
         self.name = name
         self._module: ModuleType | None = None
 
@@ -65,7 +69,7 @@ class Kernel:
     @property
     def module(self) -> ModuleType:
         if self._module is None:
-            self._module = importlib.import_module(f"vlr.kernels.{KERNEL_MODULES[self.name]}")
+            self._module = importlib.import_module(f"vlr.kernels.{_MODULES[self.name]}")
             if self.name in COMPILED:  # their OpenMP threads must survive a fork
                 fork_safety.install()
             checked = getattr(self._module, "gradients_checked", None)
@@ -197,31 +201,32 @@ def load_kernel(name: str) -> Kernel:
         Raises ``ValueError`` (naming the valid kernels, or saying why this one cannot be used
         here) instead when there is none.
     """
-    if name not in KERNEL_MODULES:
+    if name not in _MODULES:
         raise ValueError(f"unknown kernel {name!r}; valid kernels are 'auto', "
-                         f"{', '.join(map(repr, KERNEL_MODULES))}")
+                         f"{', '.join(map(repr, _MODULES))}")
     status = _load(name)
     if status != "available":
         raise ValueError(f"kernel {name!r} is {status}")
     return LOADED[name]
 
 
-def kernel_status() -> dict[str, str]:
-    """Map every kernel name to ``"available"`` or the reason it cannot be used here.
+def kernel_status(names=None) -> dict[str, str]:
+    """Map every kernel name (or each of ``names``) to ``"available"`` or the reason it cannot
+    be used here.
 
     Returns
     -------
     dict of str -> str
     """
-    return {name: _load(name) for name in KERNEL_MODULES}
+    return {name: _load(name) for name in (_MODULES if names is None else names)}
 
 
-def available_kernels() -> list[str]:
-    """Names of the kernels usable on this machine, in registry order.
+def available_kernels(names=None) -> list[str]:
+    """Names of the kernels usable on this machine (of ``names``, default all), in registry order.
 
     Returns
     -------
     list of str
-        A subset of ``["two_loops", "one_loop", "numpy", "numba", "cython"]``.
+        A subset of ``["two_loops", "one_loop", "numpy", "numba", "cython", "cuda"]``.
     """
-    return [name for name, status in kernel_status().items() if status == "available"]
+    return [name for name, status in kernel_status(names).items() if status == "available"]

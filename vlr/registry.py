@@ -164,7 +164,7 @@ class Fastest(Kernel):
     def _fixed(self, X: np.ndarray) -> Kernel | None:
         """The kernel every call on X gets whatever was measured (unaligned X, ``VLR_FASTEST``)."""
         if not X.flags.aligned:
-            return load_kernel("numba" if "numba" in available_kernels() else "numpy")
+            return load_kernel("numba" if "numba" in available_kernels(("numba",)) else "numpy")
         override = fastest_override()
         if override:
             try:
@@ -180,7 +180,7 @@ class Fastest(Kernel):
             return fixed
         cls = shape_class(X, purpose)
         entry = self.calibration.classes.get(cls)
-        if entry is None or entry["kernel"] not in available_kernels():
+        if entry is None or entry["kernel"] not in available_kernels(CANDIDATES):
             n_x, m = X.shape
             raise ValueError(
                 f"the class {cls!r} has not been measured yet, so vlr.fastest.resolve(X) cannot say "
@@ -194,7 +194,7 @@ class Fastest(Kernel):
         if fixed is not None:
             return fixed
         cls = shape_class(X, purpose)
-        usable = available_kernels()
+        usable = available_kernels(CANDIDATES)
         calibration = self.calibration
         entry = calibration.classes.get(cls)
         if entry is None or entry["kernel"] not in usable:

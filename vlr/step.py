@@ -4,7 +4,8 @@ Input is validated here, once; the kernels in :mod:`vlr.kernels` receive clean a
 (X untouched, w and y as contiguous 1-D arrays of X's dtype). A ``dask.array`` X goes to
 :mod:`vlr.dask_arrays`. The public functions of :mod:`vlr.interface` and the methods of
 :class:`vlr.Kernel` both end here; a kernel is anything with the methods of :class:`vlr.Kernel`
-(``resolve``, ``checked_gradients``, ``loop``), so this module needs neither.
+(``resolve``, ``checked_gradients``, ``loop``), so this module needs neither. An X on a GPU
+goes to :mod:`vlr.device_arrays` (the ``cuda`` kernel).
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import dask_arrays
+from . import dask_arrays, device_arrays
 from ._validation import (check_labels, explain_non_finite, fast_inputs, outputs_finite,
                           validate_iterations, validate_scalar, validate_w, validate_X, validate_Y)
 
@@ -95,6 +96,8 @@ def gradients_with(kernel, w, b, X, Y):
     -------
     (J, dw, db)
     """
+    if device_arrays.is_device_array(X):
+        return device_arrays.gradients(w, b, X, Y, kernel)
     if dask_arrays.is_dask_array(X):
         return dask_arrays.gradients(w, b, X, Y, kernel)
     kernel, w_flat, w_shape, b, X, y = prepare(kernel, w, b, X, Y)
@@ -109,6 +112,9 @@ def gradient_step_with(kernel, w, b, X, Y, alpha):
     -------
     StepResult
     """
+    if device_arrays.is_device_array(X):
+        w_new, b_new, J, dw, db = device_arrays.gradient_step(w, b, X, Y, alpha, kernel)
+        return StepResult(w=w_new, b=b_new, J=J, dw=dw, db=db)
     if dask_arrays.is_dask_array(X):
         w_new, b_new, J, dw, db = dask_arrays.gradient_step(w, b, X, Y, alpha, kernel)
         return StepResult(w=w_new, b=b_new, J=J, dw=dw, db=db)
@@ -127,6 +133,9 @@ def train_with(kernel, X, Y, iterations, alpha, w0=None, b0=0.0, cost_every=1):
     TrainResult
     """
     cost_every = validate_iterations(cost_every, "cost_every", minimum=1)
+    if device_arrays.is_device_array(X):
+        return TrainResult(*device_arrays.train(X, Y, iterations, alpha, kernel, w0, b0,
+                                                cost_every=cost_every))
     if dask_arrays.is_dask_array(X):
         return TrainResult(*dask_arrays.train(X, Y, iterations, alpha, kernel, w0, b0,
                                               cost_every=cost_every))

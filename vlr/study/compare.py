@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..kernel import available_kernels
+from ..kernel import KERNELS, available_kernels
 from ..registry import get_kernel
 from ..data import make_step_data
 from ..timing import time_call
@@ -50,7 +50,7 @@ def compare(sizes=DEFAULT_SIZES, kernels=None, dtype=np.float64, python_budget=P
     -------
     list of Timing
     """
-    kernels = available_kernels() if kernels is None else list(kernels)
+    kernels = available_kernels(KERNELS) if kernels is None else list(kernels)
     results = []
     for n_x, m in sizes:
         w, b, X, Y = make_step_data(m, n_x, dtype)
