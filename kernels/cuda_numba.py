@@ -370,3 +370,69 @@ def all_finite(X):
     count = cuda.to_device(np.zeros(1, dtype=np.int64))
     _count_non_finite[_grid(X.shape[0] * X.shape[1]), THREADS](X, count)
     return count.copy_to_host()[0] == 0
+
+
+def device_info(copy_bytes=256 * 2**20):
+    """The GPU this kernel runs on: name, compute capability, driver, memory, and the
+    host-to-device copy bandwidth measured now on ``copy_bytes`` (what a NumPy X costs to send).
+
+    Returns
+    -------
+    dict
+    """
+    import time
+    context = cuda.current_context()
+    device = context.device
+    name = getattr(device, "name", b"simulator")
+    name = name.decode() if isinstance(name, bytes) else str(name)
+    try:
+        free, total = context.get_memory_info()
+    except Exception:  # the simulator has no memory to report
+        total = 0
+    try:
+        from numba.cuda.cudadrv.driver import driver
+        version = driver.get_version()
+        driver_version = ".".join(map(str, version)) if isinstance(version, tuple) else str(version)
+    except Exception:
+        driver_version = "unknown (simulator)"
+    host = np.ones(copy_bytes // 8)
+    best = math.inf
+    for _ in range(3):
+        start = time.perf_counter()
+        cuda.to_device(host)
+        cuda.synchronize()
+        best = min(best, time.perf_counter() - start)
+    return {"name": name, "compute_capability": ".".join(map(str, getattr(device, "compute_capability", ("?",)))),
+            "driver": driver_version, "memory_gb": total / 1e9 if 0 < total < math.inf else None,
+            "copy_gb_s": host.nbytes / best / 1e9}
+
+
+@cuda.jit
+def _read_all(X, out):
+    # a read-only reduction over every element: the device's streaming-read roof for X
+    n_x, m = X.shape
+    s = 0.0
+    for q in range(cuda.grid(1), n_x * m, cuda.gridsize(1)):
+        s += X[q // m, q % m]
+    cuda.atomic.add(out, 0, s)
+
+
+def stream_read_seconds(X, repeat=5):
+    """Best seconds of one read-only pass over the device array ``X`` (the roof a step is judged
+    against: its bytes ÷ these seconds).
+
+    Returns
+    -------
+    float
+    """
+    import time
+    out = cuda.to_device(np.zeros(1))
+    _read_all[_grid(X.shape[0] * X.shape[1]), THREADS](X, out)  # compile, warm
+    cuda.synchronize()
+    best = math.inf
+    for _ in range(repeat):
+        start = time.perf_counter()
+        _read_all[_grid(X.shape[0] * X.shape[1]), THREADS](X, out)
+        cuda.synchronize()
+        best = min(best, time.perf_counter() - start)
+    return best

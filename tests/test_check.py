@@ -78,3 +78,11 @@ def test_a_commit_against_itself_reports_no_slowdown_and_keeps_nothing(tmp_path)
     assert "0 slower" in text and "| slower |" not in text
     assert text.count("`bench_step.TimeGradientStep") == 2
     assert sorted(str(p) for p in (ROOT / "benchmarks" / "results").rglob("*")) == before
+
+
+def test_the_pull_request_workflow_runs_vlr_check():
+    workflow = (ROOT / ".github" / "workflows" / "benchmark-check.yml").read_text()
+    assert "pull_request:" in workflow and "fetch-depth: 0" in workflow
+    runs = [line.split("run:", 1)[1].strip() for line in workflow.splitlines() if "run:" in line]
+    assert any(r.startswith("vlr check ") and r.endswith(" HEAD") for r in runs), runs
+    assert any('pip install -e ".[bench]"' in r for r in runs), runs

@@ -74,7 +74,8 @@ def test_make_offline_refuses_unknown_remote_assets(tmp_path):
 def test_cli_info_and_compare():
     info = json.loads(subprocess.run([sys.executable, "-m", "vlr", "info", "--json"],
                                      capture_output=True, text=True, check=True).stdout)
-    assert set(info["kernels"]) == set(KERNELS) and info["blas"]
+    assert set(info["kernels"]) == set(KERNELS) | {"cuda"} and info["blas"]  # the five and the GPU's
+    assert info["gpu"] and ("unavailable" in info["gpu"]) == (info["kernels"]["cuda"] != "available")
     out = subprocess.run([sys.executable, "-m", "vlr", "compare", "--size", "4x50",
                           "--kernel", "numpy", "--kernel", "cython", "--kernel", "two_loops"],
                          capture_output=True, text=True, check=True).stdout

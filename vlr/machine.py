@@ -197,6 +197,8 @@ def machine_info(load_kernels: bool = True) -> dict:
                     info["cython_vector_isa"] = isa
                     info["versions"]["Cython"] = module.CYTHON_VERSION
         info["kernel_threads"] = threads
+        info["gpu"] = (load_kernel("cuda").module.device_info() if status.get("cuda") == "available"
+                       else {"unavailable": status.get("cuda", "not registered")})
     return info
 
 
@@ -233,6 +235,14 @@ def describe(info: dict) -> str:
                                                f" (cython built {'with' if omp else 'WITHOUT'} OpenMP"
                                                + ("" if simd is None else
                                                   f", {'SIMD' if simd else 'SCALAR'} exp") + ")"))
+    gpu = info.get("gpu")
+    if gpu:
+        lines.append("gpu     : " + (gpu["unavailable"] if "unavailable" in gpu else
+                                     f"{gpu['name']} (compute capability {gpu['compute_capability']}, "
+                                     f"driver {gpu['driver']}, "
+                                     + (f"{gpu['memory_gb']:.0f} GB" if gpu["memory_gb"] else "memory unknown")
+                                     + "; host-to-device "
+                                     f"copy {gpu['copy_gb_s']:.1f} GB/s measured now)"))
     if info["env"]:
         lines.append("env     : " + " ".join(f"{k}={v}" for k, v in info["env"].items()))
     return "\n".join(lines)

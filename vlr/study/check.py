@@ -21,6 +21,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from .grid import GRIDS, MAX_ELEMENTS
 from .intervals import ABOUT, ABOVE, BELOW, LEVEL, Estimate, category, unpaired_ratio
@@ -44,7 +45,8 @@ def default_bench() -> str:
     str
     """
     g = GRIDS["quick"]
-    points = [(m, n_x) for m, n_x in itertools.product(g["m"], g["n_x"]) if m * n_x <= MAX_ELEMENTS]
+    m_values, n_x_values = cast(list[int], g["m"]), cast(list[int], g["n_x"])
+    points = [(m, n_x) for m, n_x in itertools.product(m_values, n_x_values) if m * n_x <= MAX_ELEMENTS]
     ms = "|".join(sorted({str(m) for m, _ in points}, key=int))
     nxs = "|".join(sorted({str(n) for _, n in points}, key=int))
     return (rf"TimeGradientStep\.time_gradient_step\('({'|'.join(CHECK_KERNELS)})', ({ms}), ({nxs}), "
