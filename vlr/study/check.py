@@ -193,7 +193,7 @@ def run_check(base: str, head: str, bench: str | None = None, rounds: int = ROUN
     from .asv_runner import ensure_machine
     from .site import write_asv_config
     Path(".asv").mkdir(exist_ok=True)
-    work = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="check-", dir=".asv"))
+    work = (Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="check-", dir=".asv"))).resolve()
     results = work / "results"
     config = write_asv_config(work / "asv.conf.json", results_dir=results, html_dir=work / "html")
     machine = ensure_machine(results)  # the profile goes beside the scratch results, not the kept ones
