@@ -32,22 +32,14 @@ def is_device_array(x: object) -> bool:
     return hasattr(x, "__cuda_array_interface__") or bool(getattr(x, "__cuda_ndarray__", False))
 
 
-def _cuda_kernel(kernel):
-    """The ``cuda`` kernel for a call on a device X: ``kernel`` itself, or it for "auto"."""
-    from .kernel import load_kernel
-    from .registry import FASTEST
-    name = getattr(kernel, "name", None)
-    if name == "cuda":
-        return kernel
-    if kernel is FASTEST:  # "auto": the GPU for an X on the GPU
-        return load_kernel("cuda")
-    raise TypeError(f"X lives on a GPU but kernel={name!r} runs on the CPU: pass kernel='cuda' "
-                    f"(or 'auto'), or copy X to the host first")
-
-
-def _module():
-    from .kernel import load_kernel
-    return load_kernel("cuda").module
+def _cuda_module(kernel, X):
+    """The ``cuda`` kernel's module for a call on a device X: ``kernel`` resolved for such an X
+    (``"auto"`` resolves to ``cuda``; a CPU kernel resolves to itself and is refused)."""
+    kernel = kernel.resolve(X, "device")
+    if kernel.name != "cuda":
+        raise TypeError(f"X lives on a GPU but kernel={kernel.name!r} runs on the CPU: pass "
+                        f"kernel='cuda' (or 'auto'), or copy X to the host first")
+    return kernel.module
 
 
 def _device(x):
@@ -129,8 +121,7 @@ def gradients(w, b, X, Y, kernel):
     (J, dw, db)
         ``dw`` on the device, the kind of array X is, in w's shape.
     """
-    _cuda_kernel(kernel)
-    module = _module()
+    module = _cuda_module(kernel, X)
     w_dev, w_shape, b, X_dev, y = prepare(w, b, X, Y)
     J, dw, db, labels_ok, finite = module.gradients_device(w_dev, b, X_dev, y)
     if not (labels_ok and finite):
@@ -146,8 +137,7 @@ def gradient_step(w, b, X, Y, alpha, kernel):
     (w, b, J, dw, db)
         ``w`` and ``dw`` on the device, the kind of array X is, in w's shape.
     """
-    _cuda_kernel(kernel)
-    module = _module()
+    module = _cuda_module(kernel, X)
     w_dev, w_shape, b, X_dev, y = prepare(w, b, X, Y)
     alpha = validate_scalar(alpha, "alpha", minimum=0)
     J, dw, db, labels_ok, finite = module.gradients_device(w_dev, b, X_dev, y)
@@ -166,8 +156,7 @@ def train(X, Y, iterations, alpha, kernel, w0=None, b0=0.0, cost_every=1):
     (w, b, costs)
         ``w`` on the device, the kind of array X is, in w0's shape; ``costs`` a NumPy array.
     """
-    _cuda_kernel(kernel)
-    module = _module()
+    module = _cuda_module(kernel, X)
     w_dev, w_shape, b, X_dev, y = prepare(w0, b0, X, Y, w_default_zeros=True)
     iterations = validate_iterations(iterations)
     alpha = validate_scalar(alpha, "alpha", minimum=0)

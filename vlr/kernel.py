@@ -86,8 +86,9 @@ class Kernel:
         ----------
         X : ndarray
             The call's validated X.
-        purpose : {"step", "train"}
-            What the call does with the kernel: :meth:`checked_gradients` or :meth:`loop`.
+        purpose : {"step", "train", "device"}
+            What the call does with the kernel: :meth:`checked_gradients` or :meth:`loop`
+            (``"device"``: X lives on a GPU).
         args : tuple
             That method's arguments, on the call's own arrays.
 

@@ -79,7 +79,8 @@ class Fastest(Kernel):
         ----------
         X : ndarray
             A validated X (2-D float32/float64).
-        purpose : {"step", "train"}
+        purpose : {"step", "train", "device"}
+            ``"device"``: X lives on a GPU, and the ``cuda`` kernel runs it (nothing is measured).
         args : tuple, optional
             The call's arguments on its own arrays -- ``(w, b, X, y)`` for a step, ``(w, b, X, y,
             alpha, iterations)`` for training -- with which a class not measured yet is measured.
@@ -95,6 +96,8 @@ class Fastest(Kernel):
             Without ``args``, when X's class has not been measured yet (the message says how to
             measure it).
         """
+        if purpose == "device":
+            return load_kernel("cuda")
         if not args:
             return self._measured(X, purpose)
         if purpose == "step":
