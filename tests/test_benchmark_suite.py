@@ -81,3 +81,29 @@ def test_roof_runs_after_the_suite_loaded_it_under_another_name(tmp_path):
         proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                               timeout=300, cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_bench_regex_selects_the_grids_own_points():
+    # what vlr study (and the tests' tiny run) pass to asv --bench: the gridded benchmarks at
+    # the grid's points only, so asv starts no process for a point the grid would skip
+    import itertools
+    import re
+    from vlr.study.grid import GRIDS, QUICK_BENCH, bench_regex
+    declared = json.loads((ROOT / "benchmarks" / "results" / "benchmarks.json").read_text())
+    for grid in ("tiny", "quick"):
+        pattern = re.compile(bench_regex(QUICK_BENCH, grid))
+        g = GRIDS[grid]
+        for name, b in declared.items():
+            if name == "version" or not b["params"] or "m" not in b["param_names"]:
+                continue
+            chosen = [dict(zip(b["param_names"], ps)) for ps in itertools.product(*b["params"])
+                      if pattern.search(f"{name}({', '.join(ps)})")]
+            for point in chosen:
+                assert int(point["m"]) in g["m"] and int(point["n_x"]) in g["n_x"], (name, point)
+                assert point.get("dtype", "'float64'").strip("'") in g["dtype"], (name, point)
+            if "TimeGradientStep" in name:
+                assert len(chosen) == len(KERNELS) * len(g["m"]) * len(g["n_x"]) * len(g["dtype"])
+            if "TimePeerGradient" in name:
+                assert not chosen  # not one of the quick grid's benchmarks
+        assert pattern.search("bench_environment.TrackThreads.track_threads('numba')")
+        assert not pattern.search("bench_dask.TimeDaskIteration.time_iteration(1)")

@@ -293,7 +293,9 @@ def _cmd_study(args):
 
     console = _console()
     console.print(describe(machine_info()))
-    bench = args.bench or (None if args.everything or args.grid == "full" else QUICK_BENCH)
+    from .grid import bench_regex  # the grid's own points only: no asv process per skipped point
+    bench = args.bench or (None if args.grid == "full" else
+                           bench_regex("." if args.everything else QUICK_BENCH, args.grid))
     if not args.no_run:
         start = time.monotonic()
         if console.is_terminal:
