@@ -24,7 +24,7 @@ from vlr.study.site import build_site
 ROOT = Path(__file__).resolve().parents[1]
 #: asv keeps its machine description in ~/.asv-machine.json: the tests give it a home of its own
 ASV_HOME = tempfile.mkdtemp(prefix="vlr-test-asv-home-")
-ASV_ENV = dict(os.environ, HOME=ASV_HOME)
+ASV_ENV = dict(os.environ, HOME=ASV_HOME, VLR_MACHINES_DIR=os.path.join(ASV_HOME, "machines"))
 MACHINE = "test-machine"
 BENCHES = ("TimeGradientStep|TrackSpeedupVs|TrackStreamBandwidth|TrackThreads|TimePeerGradient|TrackModelParameter|"
            "TimeDaskIteration|TrackTarget.track_target\\('(overhead_us|train_vs_course)'\\)|TrackFitVsSklearn")

@@ -2,8 +2,8 @@
 
 Runs asv against the current environment (``asv run --python=same --set-commit-hash HEAD``),
 so it measures exactly what is installed (its results filed under the environment name every
-kept result of the machine shares: :mod:`vlr.study.env_names`), with progress fed by asv's own progress lines and
-the time left estimated from the benchmarks' durations in the newest kept results. The
+kept result of the machine shares: :mod:`vlr.study.env_names`), with progress fed by asv's own
+progress lines and the time left estimated from the benchmarks' durations in the newest kept results. The
 machine is named for its hardware (:func:`vlr.study.machines.proposed_name`) unless asv
 already knows it, and its profile is written beside the results.
 """
@@ -18,7 +18,6 @@ from .env_names import file_same_python_results, reopen
 from .grid import QUICK_BENCH  # noqa: F401 (vlr study's --bench on the quick grid)
 
 _PROGRESS = re.compile(r"^\[\s*([\d.]+)%\]\s*[·.]+\s*(.*)")
-
 
 
 class StudyError(RuntimeError):
@@ -169,7 +168,8 @@ def run_benchmarks(grid="quick", bench=None, on_progress=None, log_path=".asv/st
         raise StudyError("no asv.conf.json here: run vlr study from the root of the vlr repository")
     commit = head_commit()
     machine = ensure_machine(results_dir)
-    env = dict(os.environ, VLR_BENCH_GRID=grid, PYTHONUNBUFFERED="1")  # live progress lines
+    env = dict(os.environ, VLR_BENCH_GRID=grid, PYTHONUNBUFFERED="1",  # live progress lines
+               VLR_MACHINES_DIR=str((Path(results_dir).parent / "machines").resolve()))  # the suite's profile
     if everything:
         env["VLR_BENCH_EVERYTHING"] = "1"
     cmd = [sys.executable, "-m", "asv", "run", "--python=same", "--set-commit-hash", commit,

@@ -221,7 +221,8 @@ def run_check(base: str, head: str, bench: str | None = None, rounds: int = ROUN
 
 
 def _asv_run(args, log_path):
-    proc = subprocess.run([sys.executable, "-m", "asv", "run", *args], capture_output=True, text=True)
+    env = dict(os.environ, VLR_MACHINES_DIR=str(Path(log_path).parent / "machines"))  # not the kept profiles
+    proc = subprocess.run([sys.executable, "-m", "asv", "run", *args], capture_output=True, text=True, env=env)
     Path(log_path).write_text(proc.stdout + proc.stderr)
     if proc.returncode != 0:
         raise RuntimeError(f"asv run failed (exit {proc.returncode}); see {log_path}")
