@@ -96,10 +96,11 @@ def gradients_with(kernel, w, b, X, Y):
     -------
     (J, dw, db)
     """
-    if device_arrays.is_device_array(X):
-        return device_arrays.gradients(w, b, X, Y, kernel)
-    if dask_arrays.is_dask_array(X):
-        return dask_arrays.gradients(w, b, X, Y, kernel)
+    if type(X) is not np.ndarray:  # (a NumPy X, the common case, skips both lookups)
+        if device_arrays.is_device_array(X):
+            return device_arrays.gradients(w, b, X, Y, kernel)
+        if dask_arrays.is_dask_array(X):
+            return dask_arrays.gradients(w, b, X, Y, kernel)
     kernel, w_flat, w_shape, b, X, y = prepare(kernel, w, b, X, Y)
     J, dw, db = run_checked(kernel, w_flat, b, X, y)
     return J, (dw if len(w_shape) == 1 else dw.reshape(w_shape)), db
@@ -112,10 +113,10 @@ def gradient_step_with(kernel, w, b, X, Y, alpha):
     -------
     StepResult
     """
-    if device_arrays.is_device_array(X):
+    if type(X) is not np.ndarray and device_arrays.is_device_array(X):
         w_new, b_new, J, dw, db = device_arrays.gradient_step(w, b, X, Y, alpha, kernel)
         return StepResult(w=w_new, b=b_new, J=J, dw=dw, db=db)
-    if dask_arrays.is_dask_array(X):
+    if type(X) is not np.ndarray and dask_arrays.is_dask_array(X):
         w_new, b_new, J, dw, db = dask_arrays.gradient_step(w, b, X, Y, alpha, kernel)
         return StepResult(w=w_new, b=b_new, J=J, dw=dw, db=db)
     kernel, w_flat, w_shape, b, X, y = prepare(kernel, w, b, X, Y)
