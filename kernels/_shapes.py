@@ -37,22 +37,34 @@ def check_kernel_arguments(w, X, y, aligned=False):
             raise TypeError(f"{name} is a masked array; " + MASKED_HINT.format(name=name))
         if arr.ndim != ndim:
             raise ValueError(f"{name} must be {ndim}-D for a raw kernel, got shape {arr.shape}")
+    check_dtypes(w, X, y)
+    if X.strides[0] % X.itemsize or X.strides[1] % X.itemsize:
+        raise ValueError(f"X's strides {X.strides} must be multiples of its itemsize {X.itemsize}")
+    n_x, m = check_lengths(w, X, y)
+    if aligned and not (X.flags.aligned and w.flags.aligned and y.flags.aligned):
+        raise ValueError("X, w and y must be aligned to their itemsize (this one is a view at an "
+                         "odd byte offset): use the numba or numpy kernel, or pass np.array(X)")
+    return n_x, m
+
+
+def check_dtypes(w, X, y):
+    """Raise unless X is float32/float64 and w, y have its dtype (any arrays with ``dtype``:
+    NumPy's here, the GPU kernel's device arrays too)."""
     if X.dtype not in SUPPORTED_DTYPES:
         raise TypeError(f"X must be float32 or float64, got {X.dtype}")
     if w.dtype != X.dtype or y.dtype != X.dtype:
         raise TypeError(f"w and y must have X's dtype {X.dtype}, got w {w.dtype} and y {y.dtype}")
-    if X.strides[0] % X.itemsize or X.strides[1] % X.itemsize:
-        raise ValueError(f"X's strides {X.strides} must be multiples of its itemsize {X.itemsize}")
+
+
+def check_lengths(w, X, y):
+    """Raise unless X (2-D) is non-empty and w, y (1-D) match its n_x and m; returns ``(n_x, m)``."""
     n_x, m = X.shape
     if n_x == 0 or m == 0:
-        raise ValueError(f"X must have at least one feature and one example, got shape {X.shape}")
+        raise ValueError(f"X must have at least one feature and one example, got shape {tuple(X.shape)}")
     if w.shape[0] != n_x:
         raise ValueError(f"w has {w.shape[0]} entries but X has n_x = {n_x} rows")
     if y.shape[0] != m:
         raise ValueError(f"y has {y.shape[0]} entries but X has m = {m} columns")
-    if aligned and not (X.flags.aligned and w.flags.aligned and y.flags.aligned):
-        raise ValueError("X, w and y must be aligned to their itemsize (this one is a view at an "
-                         "odd byte offset): use the numba or numpy kernel, or pass np.array(X)")
     return n_x, m
 
 

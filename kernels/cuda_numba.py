@@ -24,7 +24,7 @@ import math
 import numpy as np
 from numba import cuda
 
-from ._shapes import SUPPORTED_DTYPES, check_cost_every, check_iterations, check_real
+from ._shapes import check_cost_every, check_dtypes, check_iterations, check_lengths, check_real
 
 if not cuda.is_available():
     raise ImportError("no CUDA GPU is usable here (numba.cuda.is_available() is False: no "
@@ -186,17 +186,8 @@ def _checked(w, X, y):
     for name, arr, ndim in (("X", X, 2), ("w", w, 1), ("y", y, 1)):
         if len(arr.shape) != ndim:
             raise ValueError(f"{name} must be {ndim}-D for a raw kernel, got shape {tuple(arr.shape)}")
-    if np.dtype(X.dtype) not in SUPPORTED_DTYPES:
-        raise TypeError(f"X must be float32 or float64, got {X.dtype}")
-    if w.dtype != X.dtype or y.dtype != X.dtype:
-        raise TypeError(f"w and y must have X's dtype {X.dtype}, got w {w.dtype} and y {y.dtype}")
-    n_x, m = X.shape
-    if n_x == 0 or m == 0:
-        raise ValueError(f"X must have at least one feature and one example, got shape {tuple(X.shape)}")
-    if w.shape[0] != n_x:
-        raise ValueError(f"w has {w.shape[0]} entries but X has n_x = {n_x} rows")
-    if y.shape[0] != m:
-        raise ValueError(f"y has {y.shape[0]} entries but X has m = {m} columns")
+    check_dtypes(w, X, y)
+    check_lengths(w, X, y)
     return w, X, y, copied
 
 

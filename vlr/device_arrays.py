@@ -18,7 +18,8 @@ import sys
 
 import numpy as np
 
-from ._validation import SUPPORTED_DTYPES, explain_non_finite, validate_iterations, validate_scalar
+from ._validation import (SUPPORTED_DTYPES, explain_non_finite, validate_iterations, validate_scalar,
+                          validate_w, validate_Y)
 
 
 def is_device_array(x: object) -> bool:
@@ -81,30 +82,22 @@ def prepare(w, b, X, Y, w_default_zeros=False):
     for name, v, length in (("w", w, n_x), ("Y", Y, m)):
         if v is None and name == "w" and w_default_zeros:
             v = np.zeros((n_x, 1), dtype=dtype)
-        if is_device_array(v):
-            dev = _device(v)
-            shape = tuple(dev.shape)
-            if np.dtype(dev.dtype) != dtype:
-                raise TypeError(f"{name} is on the device as {dev.dtype}; X is {dtype}: convert it "
-                                f"there first (e.g. {name}.astype(X.dtype))")
-        else:
-            host = np.asarray(v)
-            if host.dtype.kind not in "biuf":
-                raise TypeError(f"{name} must hold real numbers, got dtype {host.dtype}")
-            shape = host.shape
-            dev = None
+        if not is_device_array(v):  # on the host: the CPU path's own validators, then one copy
+            host, shape = validate_w(v, n_x, dtype, m) if name == "w" else (validate_Y(v, m, dtype), None)
+            if name == "w" and not np.isfinite(host).all():
+                raise ValueError("w contains NaN or inf")
+            vectors[name] = (cuda.to_device(host), shape)
+            continue
+        dev = _device(v)
+        shape = tuple(dev.shape)
+        if np.dtype(dev.dtype) != dtype:
+            raise TypeError(f"{name} is on the device as {dev.dtype}; X is {dtype}: convert it "
+                            f"there first (e.g. {name}.astype(X.dtype))")
         expected = ((length, 1), (length,)) if name == "w" else ((1, length), (length,))
         if shape not in expected:
             raise ValueError(f"{name} must have shape {expected[0]} or {expected[1]} for X of shape "
                              f"{(n_x, m)}, got {shape}")
-        if dev is None:
-            host = np.ascontiguousarray(host.reshape(-1), dtype=dtype)
-            if name == "w" and not np.isfinite(host).all():
-                raise ValueError("w contains NaN or inf")
-            dev = cuda.to_device(host)
-        elif len(shape) == 2:
-            dev = dev.reshape(length)
-        vectors[name] = (dev, shape)
+        vectors[name] = (dev.reshape(length) if len(shape) == 2 else dev, shape)
     return vectors["w"][0], vectors["w"][1], validate_scalar(b, "b"), X_dev, vectors["Y"][0]
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -118,13 +119,8 @@ def decide(base: dict[str, list[float]], head: dict[str, list[float]], factor: f
             continue
         # the study's rule with k = 1 and a band of `factor`: speed-up base ÷ head
         verdict = VERDICTS.get(category(est.low, est.high, 1.0, band_factor=factor), "undecided")
-        changes.append(Change(name, _median(base[name]), _median(head[name]), est, verdict))
+        changes.append(Change(name, statistics.median(base[name]), statistics.median(head[name]), est, verdict))
     return changes
-
-
-def _median(values):
-    import statistics
-    return statistics.median(values)
 
 
 def table(changes: list[Change], base: str, head: str) -> str:

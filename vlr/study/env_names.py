@@ -117,6 +117,15 @@ def refile(path, env_name: str, python: str, machine: dict | None = None) -> Pat
     return target
 
 
+#: This interpreter's version as asv writes it ("3.11").
+_PYTHON = f"{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def _kept_here(config_path):
+    """:func:`kept_env_name` of this interpreter and its installed versions."""
+    return kept_env_name(_PYTHON, installed_requirements(config_path))
+
+
 def file_same_python_results(results_dir, machine: str, commit: str,
                              config_path="asv.conf.json") -> Path | None:
     """After ``asv run --python=same`` of ``commit``: move its results to :func:`kept_env_name`
@@ -129,15 +138,13 @@ def file_same_python_results(results_dir, machine: str, commit: str,
     source = results_path(results_dir, machine, commit, same_python_env_name())
     if not source.exists():
         return None
-    python = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    return refile(source, kept_env_name(python, installed_requirements(config_path)), python)
+    return refile(source, _kept_here(config_path), _PYTHON)
 
 
 def reopen(results_dir, machine: str, commit: str, config_path="asv.conf.json") -> None:
     """Before ``asv run --python=same``: put this commit's kept results back under the name asv
     will look for, so that asv updates them as it updates any results of its own (keeping the
     benchmarks it does not run; adding samples with ``--append-samples``)."""
-    python = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    kept = results_path(results_dir, machine, commit, kept_env_name(python, installed_requirements(config_path)))
+    kept = results_path(results_dir, machine, commit, _kept_here(config_path))
     if kept.exists():
         refile(kept, same_python_env_name(), os.path.abspath(sys.executable))
