@@ -41,10 +41,9 @@ def _real_array(value, name):
     return arr
 
 
-def validate_X(X):
-    """Return X as an ndarray of shape (n_x, m) and dtype float32/float64, without copying it."""
-    if type(X) is not np.ndarray:
-        X = _real_array(X, "X")  # refuses masked and sparse X
+def check_X(X):
+    """The checks of X that read no data, the same for a NumPy and a ``dask.array`` X: a real
+    float32/float64 dtype, 2-D, at least one feature and one example. O(1)."""
     if X.dtype not in SUPPORTED_DTYPES:
         if X.dtype.kind not in "biuf":
             raise TypeError(f"X must hold real numbers, got dtype {X.dtype}")
@@ -56,6 +55,21 @@ def validate_X(X):
     n_x, m = X.shape
     if n_x == 0 or m == 0:
         raise ValueError(f"X must have at least one feature and one example, got shape {X.shape}")
+
+
+def check_Y_shape(shape, m):
+    """Raise ``ValueError`` unless ``shape`` is Y's (1, m) or (m,) for X's ``m`` examples."""
+    if shape not in ((m,), (1, m)):
+        hint = " (X has examples as columns: did you pass X.T?)" if len(shape) >= 1 else ""
+        raise ValueError(f"Y must have shape (1, {m}) or ({m},) to match X's m = {m} columns, "
+                         f"got shape {shape}{hint}")
+
+
+def validate_X(X):
+    """Return X as an ndarray of shape (n_x, m) and dtype float32/float64, without copying it."""
+    if type(X) is not np.ndarray:
+        X = _real_array(X, "X")  # refuses masked and sparse X
+    check_X(X)
     if X.strides[0] % X.itemsize or X.strides[1] % X.itemsize:
         raise ValueError("X's strides must be multiples of its itemsize; pass np.ascontiguousarray(X)")
     return X
@@ -90,6 +104,12 @@ def fast_inputs(w, b, X, Y):
     return w.ravel(), w_shape, b, X, Y.ravel()  # views: both are contiguous
 
 
+def initial_w(w0, n_x, dtype):
+    """``w0``, or when it is None the default start of a descent: zeros of shape (n_x, 1) in
+    ``dtype`` (X's)."""
+    return np.zeros((n_x, 1), dtype=dtype) if w0 is None else w0
+
+
 def validate_w(w, n_x, dtype, m=None):
     """Return w as a contiguous, aligned (n_x,) array of ``dtype`` (a view when it already is one)
     and its shape; accepts (n_x, 1) or (n_x,). With X's ``m``, a w that would fit X.T gets a hint.
@@ -113,10 +133,7 @@ def validate_Y(Y, m, dtype):
     a compiled kernel.
     """
     arr = _real_array(Y, "Y")
-    if arr.shape not in ((m,), (1, m)):
-        hint = " (X has examples as columns: did you pass X.T?)" if arr.ndim >= 1 else ""
-        raise ValueError(f"Y must have shape (1, {m}) or ({m},) to match X's m = {m} columns, "
-                         f"got shape {arr.shape}{hint}")
+    check_Y_shape(arr.shape, m)
     return np.require(arr.reshape(m), dtype=dtype, requirements="CA")
 
 

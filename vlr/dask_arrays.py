@@ -17,8 +17,9 @@ import sys
 
 import numpy as np
 
-from ._validation import (SUPPORTED_DTYPES, check_labels, explain_non_finite, refuse_unsupported,
-                          validate_iterations, validate_scalar, validate_w)
+from ._validation import (check_labels, check_X, check_Y_shape, explain_non_finite, initial_w,
+                          refuse_unsupported, validate_iterations, validate_scalar, validate_w)
+from .descent import check_descent, descend
 
 #: How many partial sums Dask adds per node of its reduction tree.
 SPLIT_EVERY = 8
@@ -65,21 +66,14 @@ def prepare(w, b, X, Y):
     import dask.array as da
     refuse_unsupported(X, "X")  # blocks of masked arrays: their _meta says so
     refuse_unsupported(Y, "Y")
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-D with shape (n_x, m), examples as columns; got shape {X.shape}")
-    if X.dtype not in SUPPORTED_DTYPES:
-        raise TypeError(f"X must have dtype float32 or float64, got {X.dtype}")
-    n_x, m = X.shape
     if any(np.isnan(s) for s in X.shape):
         raise ValueError("X must have known chunk sizes; call X.compute_chunk_sizes() first")
-    if n_x == 0 or m == 0:
-        raise ValueError(f"X must have at least one feature and one example, got shape {X.shape}")
+    check_X(X)  # what validate_X checks of a NumPy X, with its messages
+    n_x, m = X.shape
     if X.numblocks[0] != 1:
         raise ValueError(f"X must be chunked over examples only (one chunk of all {n_x} features); "
                          f"use X.rechunk({{0: -1}})")
-    if Y is None or np.shape(Y) not in ((m,), (1, m)):
-        raise ValueError(f"Y must have shape (1, {m}) or ({m},) to match X's m = {m} columns, "
-                         f"got shape {np.shape(Y)} (X has examples as columns: did you pass X.T?)")
+    check_Y_shape(np.shape(Y), m)  # None: shape ()
     Y = (Y if is_dask_array(Y) else da.from_array(np.asarray(Y))).reshape(1, m)
     if Y.dtype.kind not in "biuf":
         raise TypeError(f"Y must hold real numbers, got dtype {Y.dtype}")
@@ -148,19 +142,10 @@ def train(X, Y, iterations, alpha, kernel, w0=None, b0=0.0, progress=None, cost_
     -------
     (w, b, costs)
     """
-    if w0 is None:
-        w0 = np.zeros((X.shape[0], 1), dtype=X.dtype)
-    w, w_shape, b, Y = prepare(w0, b0, X, Y)
+    w0, w_shape, b, Y = prepare(initial_w(w0, X.shape[0], X.dtype), b0, X, Y)
     iterations = validate_iterations(iterations)
     alpha = validate_scalar(alpha, "alpha", minimum=0)
-    costs = np.empty(-(-iterations // cost_every))  # J before steps 0, k, 2k, ...
-    step = X.dtype.type(alpha)
-    for it in range(iterations):
-        J, dw, db = gradients_prepared(w, b, X, Y, kernel)
-        if it % cost_every == 0:
-            costs[it // cost_every] = J
-        w = w - step * dw
-        b = b - alpha * db
-        if progress:
-            progress(it + 1)
+    w, b, costs = descend(lambda w, b: gradients_prepared(w, b, X, Y, kernel), w0, b, alpha,
+                          iterations, cost_every, progress)
+    check_descent(X, w0, w, b, costs)
     return w.reshape(w_shape), b, costs

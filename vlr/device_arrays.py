@@ -18,7 +18,7 @@ import sys
 
 import numpy as np
 
-from ._validation import (SUPPORTED_DTYPES, explain_non_finite, validate_iterations, validate_scalar,
+from ._validation import (SUPPORTED_DTYPES, explain_non_finite, initial_w, validate_iterations, validate_scalar,
                           validate_w, validate_Y)
 
 
@@ -80,8 +80,8 @@ def prepare(w, b, X, Y, w_default_zeros=False):
         raise ValueError(f"X must have at least one feature and one example, got shape {tuple(X_dev.shape)}")
     vectors = {}
     for name, v, length in (("w", w, n_x), ("Y", Y, m)):
-        if v is None and name == "w" and w_default_zeros:
-            v = np.zeros((n_x, 1), dtype=dtype)
+        if name == "w" and w_default_zeros:
+            v = initial_w(v, n_x, dtype)
         if not is_device_array(v):  # on the host: the CPU path's own validators, then one copy
             host, shape = validate_w(v, n_x, dtype, m) if name == "w" else (validate_Y(v, m, dtype), None)
             if name == "w" and not np.isfinite(host).all():

@@ -21,6 +21,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._validation import refuse_unsupported
+from .descent import check_descent, descend
 from .lbfgs import _local_evaluator, fit_lbfgs, validate_C
 from .interface import train
 
@@ -182,21 +183,26 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     def _fit_gd(self, Xt, Y, w, b):
         penalty = 0.0 if np.isinf(self.C) else 1.0 / (self.C * Xt.shape[1])
-        if penalty:  # each step one fused pass, the weight decay added here
+        if penalty:  # each step one fused pass, the weight decay added to its gradient
             evaluate, w, _, b, _ = _local_evaluator(Xt, Y, w, b, self.kernel)
-        costs, previous = [], None
+            decay = w.dtype.type(penalty)
+
+            def penalized(w, b):
+                J, dw, db = evaluate(w, b)
+                return J + 0.5 * penalty * float(w @ w), dw + decay * w, db
+
+            def descent(w, b, steps):
+                w_out, b_out, costs = descend(penalized, w, b, self.learning_rate, steps)
+                check_descent(Xt, w, w_out, b_out, costs)
+                return w_out, b_out, costs
+        else:  # the compiled training loop
+            def descent(w, b, steps):
+                return train(Xt, Y, steps, self.learning_rate, kernel=self.kernel, w0=w, b0=b)
+        costs: list = []
+        previous = None
         while len(costs) < self.max_iter:
-            steps = min(self.check_every, self.max_iter - len(costs))
-            if penalty:
-                for _ in range(steps):
-                    J, dw, db = evaluate(w, b)
-                    costs.append(J + 0.5 * penalty * float(w @ w))
-                    w = w - w.dtype.type(self.learning_rate) * (dw + w.dtype.type(penalty) * w)
-                    b = b - self.learning_rate * db
-            else:  # the compiled training loop
-                w, b, chunk = train(Xt, Y, steps, self.learning_rate, kernel=self.kernel,
-                                    w0=w, b0=b)
-                costs.extend(chunk)
+            w, b, chunk = descent(w, b, min(self.check_every, self.max_iter - len(costs)))
+            costs.extend(chunk)
             now = costs[-1]
             if previous is not None and previous - now <= self.tol * abs(previous):
                 return w, b, costs, len(costs), True

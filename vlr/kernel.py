@@ -15,6 +15,7 @@ import numpy as np
 
 from . import fork_safety, kernels, step
 from ._validation import labels_in_range, outputs_finite
+from .descent import descend
 
 if TYPE_CHECKING:
     from .step import StepResult, TrainResult
@@ -133,15 +134,8 @@ class Kernel:
         module = self.module
         if hasattr(module, "train"):
             return module.train(w, b, X, y, alpha, iterations, cost_every=cost_every)
-        learning_rate = X.dtype.type(alpha)
-        costs = np.empty(-(-iterations // cost_every))
-        for it in range(iterations):
-            J, dw, db = module.gradients(w, b, X, y)
-            if it % cost_every == 0:
-                costs[it // cost_every] = J
-            w = w - learning_rate * dw
-            b = b - alpha * db
-        return w, b, costs
+        return descend(lambda w, b: module.gradients(w, b, X, y), w, b, alpha, iterations,
+                       cost_every)
 
     # --- the public interface with kernel=self ---------------------------------------------
 

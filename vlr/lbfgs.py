@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import dask_arrays
-from ._validation import check_labels, validate_iterations, validate_scalar
+from ._validation import check_labels, initial_w, validate_iterations, validate_scalar
 from .kernel import Kernel
 from .registry import get_kernel
 from .step import prepare, run_checked
@@ -72,9 +72,7 @@ def _local_evaluator(X, Y, w0, b0, kernel):
 def _dask_evaluator(X, Y, w0, b0, kernel):
     """The same for a ``dask.array`` X: each evaluation one Dask graph."""
     kernel = get_kernel(kernel)  # the name checked here, before any work is sent out
-    if w0 is None:
-        w0 = np.zeros((X.shape[0], 1), dtype=X.dtype)
-    w, w_shape, b, Y = dask_arrays.prepare(w0, b0, X, Y)
+    w, w_shape, b, Y = dask_arrays.prepare(initial_w(w0, X.shape[0], X.dtype), b0, X, Y)
 
     def evaluate(w, b):
         return dask_arrays.gradients_prepared(w, b, X, Y, kernel)

@@ -15,8 +15,9 @@ from typing import NamedTuple
 import numpy as np
 
 from . import dask_arrays, device_arrays
-from ._validation import (check_labels, explain_non_finite, fast_inputs, outputs_finite,
+from ._validation import (check_labels, explain_non_finite, fast_inputs, initial_w,
                           validate_iterations, validate_scalar, validate_w, validate_X, validate_Y)
+from .descent import check_descent
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,8 @@ def prepare(kernel, w, b, X, Y, w_default_zeros=False, resolve=True):
     if ready is None:
         X = validate_X(X)
         n_x, m = X.shape
-        if w is None and w_default_zeros:
-            w = np.zeros((n_x, 1), dtype=X.dtype)
+        if w_default_zeros:
+            w = initial_w(w, n_x, X.dtype)
         w_flat, w_shape = validate_w(w, n_x, X.dtype, m)
         ready = w_flat, w_shape, validate_scalar(b, "b"), X, validate_Y(Y, m, X.dtype)
     if resolve:
@@ -147,6 +148,5 @@ def train_with(kernel, X, Y, iterations, alpha, w0=None, b0=0.0, cost_every=1):
     check_labels(y)  # once, before any iteration
     kernel = kernel.resolve(X, "train", (w, b, X, y, alpha, iterations))  # "auto": on these arrays
     w_out, b, costs = kernel.loop(w, b, X, y, alpha, iterations, cost_every=cost_every)
-    if not (outputs_finite(0.0, w_out, b) and np.isfinite(costs).all()):
-        explain_non_finite(X, w, costs=costs)
+    check_descent(X, w, w_out, b, costs)
     return TrainResult(w=w_out.reshape(w_shape), b=b, costs=costs)
