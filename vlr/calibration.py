@@ -51,7 +51,7 @@ from .machine import machine_info
 from .timing import SETTLE_SECONDS, time_rounds
 
 #: Kernels that can be chosen: the pure-Python kernels are never the fastest.
-CANDIDATES = ("numpy", "numba", "cython")
+CANDIDATES: tuple[str, ...] = ("numpy", "numba", "cython")
 #: What a class can time.
 PURPOSES = ("step", "train")
 ENV_OVERRIDE = "VLR_FASTEST"

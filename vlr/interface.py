@@ -11,12 +11,12 @@ import numpy as np
 
 from . import step
 from .kernel import Kernel
-from .registry import get_kernel
+from .registry import Fastest, get_kernel
 from .step import StepResult, TrainResult
 
 
 def gradients(w: Any, b: float, X: Any, Y: Any,
-              kernel: str | Kernel = "auto") -> tuple[float, np.ndarray, float]:
+              kernel: str | Kernel | Fastest = "auto") -> tuple[float, np.ndarray, float]:
     """Cost J and gradients dw, db of logistic regression at (w, b).
 
     Parameters
@@ -57,7 +57,7 @@ def gradients(w: Any, b: float, X: Any, Y: Any,
 
 
 def gradient_step(w: Any, b: float, X: Any, Y: Any, alpha: float,
-                  kernel: str | Kernel = "auto") -> StepResult:
+                  kernel: str | Kernel | Fastest = "auto") -> StepResult:
     """One gradient-descent step: ``w - alpha·dw``, ``b - alpha·db``.
 
     Parameters are those of :func:`gradients`, plus ``alpha`` (float > 0), the learning rate.
@@ -70,7 +70,7 @@ def gradient_step(w: Any, b: float, X: Any, Y: Any, alpha: float,
     return step.gradient_step_with(get_kernel(kernel), w, b, X, Y, alpha)
 
 
-def train(X: Any, Y: Any, iterations: int, alpha: float, kernel: str | Kernel = "auto",
+def train(X: Any, Y: Any, iterations: int, alpha: float, kernel: str | Kernel | Fastest = "auto",
           w0: Any = None, b0: float = 0.0, cost_every: int = 1) -> TrainResult:
     """Batch gradient descent: the course's one loop that cannot be removed.
 

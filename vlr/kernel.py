@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import math
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,8 +16,6 @@ from . import fork_safety, kernels, step
 from ._validation import labels_in_range, outputs_finite
 from .descent import descend
 
-if TYPE_CHECKING:
-    from .step import StepResult, TrainResult
 
 #: Registry name -> module in vlr.kernels, in the study's order.
 KERNEL_MODULES = kernels.MODULES
@@ -37,8 +34,9 @@ _HINTS = {
 }
 
 
-class Kernel:
-    """One implementation of the gradient step, with the same methods as the module-level API.
+class Kernel(step.StepMethods):
+    """One implementation of the gradient step, with the same methods as the module-level API
+    (``gradients``, ``gradient_step``, ``train``: :class:`vlr.step.StepMethods`).
 
     Attributes
     ----------
@@ -80,7 +78,8 @@ class Kernel:
 
     # --- what vlr's interface asks of a kernel, on clean arrays ----------------------------
 
-    def resolve(self, X: np.ndarray, purpose: str = "step", args: tuple = ()) -> Kernel:
+    def resolve(self, X: np.ndarray, purpose: str = "step", args: tuple = (),
+                call=None) -> Kernel:
         """The kernel that runs a call on ``X``: this one (:data:`vlr.fastest` picks one per call).
 
         Parameters
@@ -92,6 +91,8 @@ class Kernel:
             (``"device"``: X lives on a GPU).
         args : tuple
             That method's arguments, on the call's own arrays.
+        call : callable(Kernel), optional
+            The caller's whole call with a given kernel (what :data:`vlr.fastest` times).
 
         Returns
         -------
@@ -136,36 +137,6 @@ class Kernel:
             return module.train(w, b, X, y, alpha, iterations, cost_every=cost_every)
         return descend(lambda w, b: module.gradients(w, b, X, y), w, b, alpha, iterations,
                        cost_every)
-
-    # --- the public interface with kernel=self ---------------------------------------------
-
-    def gradients(self, w: Any, b: float, X: Any, Y: Any) -> tuple[float, np.ndarray, float]:
-        """Cost and gradients with this kernel; see :func:`vlr.gradients`.
-
-        Returns
-        -------
-        (J, dw, db)
-        """
-        return step.gradients_with(self, w, b, X, Y)
-
-    def gradient_step(self, w: Any, b: float, X: Any, Y: Any, alpha: float) -> StepResult:
-        """One gradient-descent step with this kernel; see :func:`vlr.gradient_step`.
-
-        Returns
-        -------
-        StepResult
-        """
-        return step.gradient_step_with(self, w, b, X, Y, alpha)
-
-    def train(self, X: Any, Y: Any, iterations: int, alpha: float, w0: Any = None,
-              b0: float = 0.0, cost_every: int = 1) -> TrainResult:
-        """Gradient descent with this kernel; see :func:`vlr.train`.
-
-        Returns
-        -------
-        TrainResult
-        """
-        return step.train_with(self, X, Y, iterations, alpha, w0, b0, cost_every)
 
 
 #: name -> Kernel, for the kernels whose module imported (what :func:`load_kernel` returns).

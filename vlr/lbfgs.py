@@ -21,7 +21,7 @@ import numpy as np
 from . import dask_arrays
 from ._validation import check_labels, initial_w, validate_iterations, validate_scalar
 from .kernel import Kernel
-from .registry import get_kernel
+from .registry import Fastest, get_kernel
 from .step import prepare, run_checked
 
 
@@ -80,7 +80,7 @@ def _dask_evaluator(X, Y, w0, b0, kernel):
 
 
 def fit_lbfgs(X: Any, Y: Any, C: float = 1.0, tol: float = 1e-4, max_iter: int = 100,
-              kernel: str | Kernel = "auto", w0: Any = None, b0: float = 0.0) -> LbfgsResult:
+              kernel: str | Kernel | Fastest = "auto", w0: Any = None, b0: float = 0.0) -> LbfgsResult:
     """Fit L2-penalized logistic regression by L-BFGS, one fused pass over X per evaluation.
 
     Minimizes ``J(w, b) + ‖w‖² / (2·C·m)``, the objective of scikit-learn's

@@ -1,9 +1,9 @@
 """The registry: kernel names (and ``"auto"``) to kernel objects, and :class:`Fastest`.
 
-``vlr.fastest`` (``kernel="auto"``) is the one :class:`Fastest`: a kernel that, for each class of
-call (:func:`vlr.calibration.shape_class`), runs the kernel measured fastest for that class on
-this machine -- timed on the first such call's own arrays, then kept on disk
-(:class:`vlr.calibration.Calibration`).
+``vlr.fastest`` (``kernel="auto"``) is the one :class:`Fastest`: not a kernel but a choice among
+kernels -- for each class of call (:func:`vlr.calibration.shape_class`) the kernel measured
+fastest for that class on this machine, timed on the first such call's own work, then kept on
+disk (:class:`vlr.calibration.Calibration`).
 """
 from __future__ import annotations
 
@@ -19,28 +19,45 @@ from .calibration import (ANNOUNCE_BYTES, CANDIDATES, ENV_OVERRIDE, Calibration,
                           over_memory_budget, shape_class, time_candidates)
 from .data import make_step_data
 from .kernel import LOADED, Kernel, available_kernels, load_kernel
+from .step import StepMethods
 
 log = logging.getLogger("vlr")
 #: Training iterations timed per candidate when a training class is calibrated.
 TRAIN_PROBE_ITERATIONS = 16
 
 
-class Fastest(Kernel):
-    """The kernel that measured fastest for each class of call (what ``vlr.fastest`` is).
+class Fastest(StepMethods):
+    """The fastest of some kernels for each class of call: what ``vlr.fastest`` is.
 
-    It has the methods of a :class:`vlr.Kernel` (``gradients``, ``gradient_step``, ``train``);
-    each call runs the kernel :meth:`choose` picks for its class.
+    A plain composition: it holds the kernels it chooses among (:attr:`candidates`) and one way
+    to choose (:meth:`resolve`): for each class of call (:func:`vlr.calibration.shape_class`),
+    the candidate measured fastest on this machine -- timed on the first such call's own work,
+    then kept in the :class:`vlr.calibration.Calibration`. It has the methods of a
+    :class:`vlr.Kernel` (``gradients``, ``gradient_step``, ``train``); each call runs the
+    kernel :meth:`resolve` picks for it.
+
+    Parameters
+    ----------
+    candidates : tuple of str, default ``("numpy", "numba", "cython")``
+        The kernels it chooses among (those usable here).
+
+    Attributes
+    ----------
+    name : str
+        ``"auto"``.
+    candidates : tuple of str
     """
 
-    def __init__(self) -> None:  # no module of its own: it resolves to one per call
-        self.name = "auto"
-        self._module = None
+    name = "auto"
+
+    def __init__(self, candidates: tuple[str, ...] = CANDIDATES) -> None:
+        self.candidates = tuple(candidates)
         self._calibration: Calibration | None = None
         self._chosen: dict[tuple, Kernel] = {}  # a cheap key of the class -> Kernel
         self._last: tuple | None = None  # (weak reference to the last X, purpose, its kernel)
-        # Held while the calibration is created and while a class is calibrated and recorded
-        # (re-entrant: a calibration's timed calls never come back here, but a user's callback
-        # might); never taken once a class is known.
+        # Held while the calibration is created and while a class is measured and recorded
+        # (re-entrant: a measurement's timed calls resolve to single kernels, but a user's
+        # callback might come back); never taken once a class is known.
         self._lock = threading.RLock()
 
     def __repr__(self) -> str:
@@ -48,11 +65,6 @@ class Fastest(Kernel):
 
     def __reduce__(self) -> tuple:
         return get_kernel, ("auto",)
-
-    @property
-    def module(self):
-        raise AttributeError("vlr.fastest has no module of its own: it runs the kernel "
-                             "resolve(X) picks for each call")
 
     @property
     def calibration(self) -> Calibration:
@@ -72,8 +84,12 @@ class Fastest(Kernel):
             self._chosen = {}
             self._last = None
 
-    def resolve(self, X: np.ndarray, purpose: str = "step", args: tuple = ()) -> Kernel:
-        """The kernel measured fastest for a call on ``X`` (see :meth:`choose`).
+    def resolve(self, X: np.ndarray, purpose: str = "step", args: tuple = (),
+                call: Callable[[Kernel], Any] | None = None) -> Kernel:
+        """The kernel that runs a call on ``X``: the candidate measured fastest for X's class.
+
+        The one way :class:`Fastest` chooses: an unaligned X and ``VLR_FASTEST`` fix the
+        kernel; otherwise the class's measured winner, measured now if it is not known yet.
 
         Parameters
         ----------
@@ -83,8 +99,13 @@ class Fastest(Kernel):
             ``"device"``: X lives on a GPU, and the ``cuda`` kernel runs it (nothing is measured).
         args : tuple, optional
             The call's arguments on its own arrays -- ``(w, b, X, y)`` for a step, ``(w, b, X, y,
-            alpha, iterations)`` for training -- with which a class not measured yet is measured.
-            Without them only a measured class answers (to log which kernel will run, say).
+            alpha, iterations)`` for training -- with which a class not measured yet is measured:
+            each candidate's ``checked_gradients(*args)``, or its ``loop`` over a few of the
+            iterations. Without them (and without ``call``) only a measured class answers (to log
+            which kernel will run, say).
+        call : callable(Kernel), optional
+            The caller's whole call made with a given kernel (no side effects): what is timed for
+            each candidate instead, so that the choice counts everything the call costs.
 
         Returns
         -------
@@ -93,18 +114,50 @@ class Fastest(Kernel):
         Raises
         ------
         ValueError
-            Without ``args``, when X's class has not been measured yet (the message says how to
-            measure it).
+            Without ``args`` or ``call``, when X's class has not been measured yet (the message
+            says how to measure it).
         """
+        last = self._last  # the same X again (a training loop, a benchmark): no lookup at all
+        if last is not None and last[0]() is X and last[1] == purpose:
+            return last[2]
         if purpose == "device":
             return load_kernel("cuda")
-        if not args:
-            return self._measured(X, purpose)
-        if purpose == "step":
-            return self.choose(X, lambda k, *a: k.checked_gradients(*a), args, purpose)
-        *head, iterations = args  # a training class is timed on a few of the call's iterations
-        probe = (*head, max(1, min(iterations, TRAIN_PROBE_ITERATIONS)))
-        return self.choose(X, lambda k, *a: k.loop(*a), probe, purpose)
+        if call is None and args:
+            if purpose == "step":
+                def call(k):
+                    return k.checked_gradients(*args)
+            else:  # a training class is timed on a few of the call's iterations
+                *head, iterations = args
+                probe = (*head, max(1, min(iterations, TRAIN_PROBE_ITERATIONS)))
+
+                def call(k):
+                    return k.loop(*probe)
+        # the exact layout is cheaper to look up than the class's name (one dict lookup per call)
+        key = (purpose, X.shape, X.strides, X.dtype.char, X.flags.aligned)
+        kernel = self._chosen.get(key)
+        if kernel is None:
+            kernel = self._choice(X, purpose, call)
+            if len(self._chosen) > 4096:  # many shapes: forget all but this one
+                self._chosen = {}
+            self._chosen[key] = kernel
+        self._last = (weakref.ref(X), purpose, kernel)  # weak: never keeps a user's X alive
+        return kernel
+
+    def choose(self, X: np.ndarray, run: Callable | None = None, args: tuple = (),
+               purpose: str = "step") -> Kernel:
+        """:meth:`resolve` with the work to time given as ``run(kernel, *args)`` (the form of
+        vlr 0.1; ``choose(X)`` alone is deprecated).
+
+        Returns
+        -------
+        Kernel
+        """
+        if run is None:
+            warnings.warn("vlr.fastest.choose(X) is deprecated and will be removed in vlr 0.3; "
+                          "use vlr.fastest.resolve(X) (or resolve(X, purpose, args) to measure "
+                          "a new class on the call's arrays)", DeprecationWarning, stacklevel=2)
+            return self.resolve(X, purpose)
+        return self.resolve(X, purpose, call=lambda k: run(k, *args))
 
     def checked_gradients(self, w, b, X, y):
         """The chosen kernel's :meth:`vlr.Kernel.checked_gradients`.
@@ -125,101 +178,45 @@ class Fastest(Kernel):
         args = (w, b, X, y, alpha, iterations)
         return self.resolve(X, "train", args).loop(*args, cost_every=cost_every)
 
-    def choose(self, X: np.ndarray, run: Callable | None = None, args: tuple = (),
-               purpose: str = "step") -> Kernel:
-        """The :class:`vlr.Kernel` to use for a call on ``X``.
-
-        Parameters
-        ----------
-        X : ndarray
-            The call's validated X.
-        run : callable
-            ``run(kernel, *args)``: the call's work with a given kernel, on the call's own
-            arrays (no side effects), timed for each candidate when the class has not been
-            calibrated yet. Without it
-            (``fastest.choose(X)``, deprecated): :meth:`resolve`.
-        args : tuple
-            The rest of ``run``'s arguments.
-        purpose : {"step", "train"}
-
-        Returns
-        -------
-        Kernel
-        """
-        if run is None:
-            warnings.warn("vlr.fastest.choose(X) is deprecated and will be removed in vlr 0.3; "
-                          "use vlr.fastest.resolve(X) (or resolve(X, purpose, args) to measure "
-                          "a new class on the call's arrays)", DeprecationWarning, stacklevel=2)
-            return self.resolve(X, purpose)
-        last = self._last  # the same X again (a training loop, a benchmark): no lookup at all
-        if last is not None and last[0]() is X and last[1] == purpose:
-            return last[2]
-        # the exact layout is cheaper to look up than the class's name (one dict lookup per call)
-        key = (purpose, X.shape, X.strides, X.dtype.char, X.flags.aligned)
-        kernel = self._chosen.get(key)
-        if kernel is None:
-            kernel = self._chosen[key] = self._choose_class(X, lambda k: run(k, *args), purpose)
-            if len(self._chosen) > 4096:  # many shapes: forget all but this one
-                self._chosen = {key: kernel}
-        self._last = (weakref.ref(X), purpose, kernel)  # weak: never keeps a user's X alive
-        return kernel
-
-    def _fixed(self, X: np.ndarray) -> Kernel | None:
-        """The kernel every call on X gets whatever was measured (unaligned X, ``VLR_FASTEST``)."""
-        if not X.flags.aligned:
+    def _choice(self, X: np.ndarray, purpose: str, call: Callable[[Kernel], Any] | None) -> Kernel:
+        """The kernel for X's class: fixed, known, or measured now with ``call``."""
+        if not X.flags.aligned:  # cython refuses an unaligned X; numba reads it
             return load_kernel("numba" if "numba" in available_kernels(("numba",)) else "numpy")
         override = fastest_override()
         if override:
             try:
-                return get_kernel(override)
+                return load_kernel(override)
             except ValueError as exc:
                 raise ValueError(f"{ENV_OVERRIDE}={override!r}: {exc}") from None
-        return None
-
-    def _measured(self, X: np.ndarray, purpose: str) -> Kernel:
-        """The kernel for X's class if it is known, without measuring anything."""
-        fixed = self._fixed(X)
-        if fixed is not None:
-            return fixed
         cls = shape_class(X, purpose)
+        usable = available_kernels(self.candidates)
         entry = self.calibration.classes.get(cls)
-        if entry is None or entry["kernel"] not in available_kernels(CANDIDATES):
+        if entry is not None and entry["kernel"] in usable:
+            return load_kernel(entry["kernel"])
+        if call is None:
             n_x, m = X.shape
             raise ValueError(
                 f"the class {cls!r} has not been measured yet, so vlr.fastest.resolve(X) cannot say "
                 f"which kernel it runs: make one call (vlr.gradients(w, b, X, Y) measures it on your "
                 f"arrays), run `vlr tune --size {n_x}x{m}`, or pass the call's arguments, "
                 f"resolve(X, {purpose!r}, args)")
-        return load_kernel(entry["kernel"])
-
-    def _choose_class(self, X: np.ndarray, run: Callable[[Kernel], Any], purpose: str) -> Kernel:
-        fixed = self._fixed(X)
-        if fixed is not None:
-            return fixed
-        cls = shape_class(X, purpose)
-        usable = available_kernels(CANDIDATES)
-        calibration = self.calibration
-        entry = calibration.classes.get(cls)
-        if entry is None or entry["kernel"] not in usable:
-            # One calibration at a time: a thread that needs a class another thread is timing
-            # waits here, then finds its answer (timed once, not by every waiting thread).
-            with self._lock:
-                calibration = self.calibration  # reset() may have replaced it meanwhile
-                entry = calibration.classes.get(cls)
-                if entry is None or entry["kernel"] not in usable:
-                    skipped = {k: why for k in CANDIDATES if k in usable
-                               for why in [over_memory_budget(k, X)] if why}
-                    if len(skipped) == len([k for k in CANDIDATES if k in usable]):
-                        skipped = {}  # no compiled kernel here: numpy is the only choice
-                    kernels = [load_kernel(k) for k in CANDIDATES if k in usable and k not in skipped]
-                    # large X: a calibration of seconds; WARNING reaches stderr unless logging says otherwise
-                    log.log(logging.WARNING if X.nbytes >= ANNOUNCE_BYTES else logging.INFO,
-                            "vlr: measuring the fastest kernel for %s on this call's data (once; "
-                            "cached in %s)%s", cls, calibration.path,
-                            "".join(f"; {k} {why}" for k, why in skipped.items()))
-                    winner = calibration.record(cls, time_candidates(kernels, run, X.nbytes))
-                    return load_kernel(winner)
-        return load_kernel(entry["kernel"])
+        # One measurement at a time: a thread that needs a class another thread is timing waits
+        # here, then finds its answer (timed once, not by every waiting thread).
+        with self._lock:
+            calibration = self.calibration  # reset() may have replaced it meanwhile
+            entry = calibration.classes.get(cls)
+            if entry is not None and entry["kernel"] in usable:
+                return load_kernel(entry["kernel"])
+            skipped = {k: why for k in usable for why in [over_memory_budget(k, X)] if why}
+            if len(skipped) == len(usable):
+                skipped = {}  # no compiled kernel here: numpy is the only choice
+            kernels = [load_kernel(k) for k in usable if k not in skipped]
+            # large X: a measurement of seconds; WARNING reaches stderr unless logging says otherwise
+            log.log(logging.WARNING if X.nbytes >= ANNOUNCE_BYTES else logging.INFO,
+                    "vlr: measuring the fastest kernel for %s on this call's data (once; "
+                    "cached in %s)%s", cls, calibration.path,
+                    "".join(f"; {k} {why}" for k, why in skipped.items()))
+            return load_kernel(calibration.record(cls, time_candidates(kernels, call, X.nbytes)))
 
     def tune(self, sizes: Iterable[tuple[int, int]], dtype: str = "float64", order: str = "C",
              progress: Callable[[int, int, str], None] | None = None) -> dict[tuple, str]:
@@ -263,18 +260,18 @@ class Fastest(Kernel):
 FASTEST = Fastest()
 
 
-def get_kernel(name: str | Kernel) -> Kernel:
+def get_kernel(name: str | Kernel | Fastest) -> Kernel | Fastest:
     """Return the kernel object registered as ``name``.
 
     Parameters
     ----------
-    name : str or Kernel
+    name : str, Kernel or Fastest
         A registry name, ``"auto"`` for :data:`vlr.fastest` (the kernel measured fastest for
         each class of X, see :mod:`vlr.calibration`), or a kernel object.
 
     Returns
     -------
-    Kernel
+    Kernel or Fastest
 
     Raises
     ------
@@ -289,6 +286,6 @@ def get_kernel(name: str | Kernel) -> Kernel:
         if kernel is not None:
             return kernel
         return FASTEST if name == "auto" else load_kernel(name)
-    if isinstance(name, Kernel):
+    if isinstance(name, (Kernel, Fastest)):
         return name
     raise TypeError(f"kernel must be a name or a vlr kernel object, got {type(name).__name__}")

@@ -10,7 +10,7 @@ goes to :mod:`vlr.device_arrays` (the ``cuda`` kernel).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -54,9 +54,43 @@ class TrainResult(NamedTuple):
     costs: np.ndarray
 
 
-def prepare(kernel, w, b, X, Y, w_default_zeros=False, resolve=True):
+class StepMethods:
+    """The public interface with ``kernel=self``: what a :class:`vlr.Kernel` and
+    :data:`vlr.fastest` both offer (each through :meth:`resolve`, :meth:`checked_gradients`
+    and :meth:`loop` of its own)."""
+
+    def gradients(self, w: Any, b: float, X: Any, Y: Any) -> tuple[float, np.ndarray, float]:
+        """Cost and gradients with this kernel; see :func:`vlr.gradients`.
+
+        Returns
+        -------
+        (J, dw, db)
+        """
+        return gradients_with(self, w, b, X, Y)
+
+    def gradient_step(self, w: Any, b: float, X: Any, Y: Any, alpha: float) -> StepResult:
+        """One gradient-descent step with this kernel; see :func:`vlr.gradient_step`.
+
+        Returns
+        -------
+        StepResult
+        """
+        return gradient_step_with(self, w, b, X, Y, alpha)
+
+    def train(self, X: Any, Y: Any, iterations: int, alpha: float, w0: Any = None,
+              b0: float = 0.0, cost_every: int = 1) -> TrainResult:
+        """Gradient descent with this kernel; see :func:`vlr.train`.
+
+        Returns
+        -------
+        TrainResult
+        """
+        return train_with(self, X, Y, iterations, alpha, w0, b0, cost_every)
+
+
+def prepare(kernel, w, b, X, Y, w_default_zeros=False, resolve=True, call=None):
     """Validated ``(kernel, w_flat, w_shape, b, X, y)``; ``kernel`` resolved for X's gradient
-    step (:meth:`vlr.Kernel.resolve`) if ``resolve``.
+    step (:meth:`vlr.Kernel.resolve`, with the caller's whole ``call``) if ``resolve``.
 
     Returns
     -------
@@ -71,7 +105,7 @@ def prepare(kernel, w, b, X, Y, w_default_zeros=False, resolve=True):
         w_flat, w_shape = validate_w(w, n_x, X.dtype, m)
         ready = w_flat, w_shape, validate_scalar(b, "b"), X, validate_Y(Y, m, X.dtype)
     if resolve:
-        kernel = kernel.resolve(ready[3], "step", (ready[0], ready[2], ready[3], ready[4]))
+        kernel = kernel.resolve(ready[3], "step", (ready[0], ready[2], ready[3], ready[4]), call)
     return (kernel,) + ready
 
 
@@ -102,7 +136,9 @@ def gradients_with(kernel, w, b, X, Y):
             return device_arrays.gradients(w, b, X, Y, kernel)
         if dask_arrays.is_dask_array(X):
             return dask_arrays.gradients(w, b, X, Y, kernel)
-    kernel, w_flat, w_shape, b, X, y = prepare(kernel, w, b, X, Y)
+    given = w, b, X, Y  # "auto" measures a new class on this whole call, with each candidate
+    kernel, w_flat, w_shape, b, X, y = prepare(kernel, w, b, X, Y,
+                                               call=lambda k: gradients_with(k, *given))
     J, dw, db = run_checked(kernel, w_flat, b, X, y)
     return J, (dw if len(w_shape) == 1 else dw.reshape(w_shape)), db
 
@@ -120,7 +156,9 @@ def gradient_step_with(kernel, w, b, X, Y, alpha):
     if type(X) is not np.ndarray and dask_arrays.is_dask_array(X):
         w_new, b_new, J, dw, db = dask_arrays.gradient_step(w, b, X, Y, alpha, kernel)
         return StepResult(w=w_new, b=b_new, J=J, dw=dw, db=db)
-    kernel, w_flat, w_shape, b, X, y = prepare(kernel, w, b, X, Y)
+    given = w, b, X, Y, alpha  # "auto" measures a new class on this whole call, with each candidate
+    kernel, w_flat, w_shape, b, X, y = prepare(kernel, w, b, X, Y,
+                                               call=lambda k: gradient_step_with(k, *given))
     alpha = validate_scalar(alpha, "alpha", minimum=0)
     J, dw, db = run_checked(kernel, w_flat, b, X, y)
     w_new = w_flat - X.dtype.type(alpha) * dw
