@@ -102,3 +102,18 @@ def test_a_cycle_would_be_found(tmp_path):
     modules = {"p.a": tmp_path / "a.py", "p.b": tmp_path / "b.py"}
     assert _imports("p.a", modules["p.a"], modules) == {"p.b"}
     assert _imports("p.b", modules["p.b"], modules) == {"p.a"}
+
+
+def test_the_library_commands_run_without_the_harness():
+    # `vlr info` (and tune, warm) are the library's: the command line reaches the study harness
+    # only for the study's commands
+    import subprocess
+    import sys
+    code = ("import contextlib, io, sys\n"
+            "from vlr.__main__ import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    status = main(['info'])\n"
+            "print(status, sorted(m for m in sys.modules if m.startswith('vlr.study')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["0", "[]"]

@@ -1,4 +1,6 @@
-"""Command line: ``vlr study | report | site | verdict | compare | targets | tune | warm | info`` (also ``python -m vlr ...``)."""
+"""The study's commands: ``vlr study | site | verdict | predict | machine | check | report | compare |
+targets`` (also ``python -m vlr ...``); the library's own (``info``, ``tune``, ``warm``) are
+:mod:`vlr.commands`, listed here too."""
 import argparse
 import json
 import os
@@ -8,33 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-
-def _console():
-    """A rich console that, when the reader of a pipe leaves (`vlr compare | head -1`), stops
-    quietly with exit status 0 as the plain-print commands do (rich's own choice is 1)."""
-    from rich.console import Console
-
-    class QuietOnClosedPipe(Console):
-        def on_broken_pipe(self) -> None:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            raise SystemExit(0)
-    return QuietOnClosedPipe()
-
-
-def _size(text):
-    try:
-        n_x, m = (int(float(v)) for v in text.lower().split("x"))
-    except (ValueError, OverflowError):  # OverflowError: inf
-        raise argparse.ArgumentTypeError(f"size must look like 100x10000 (n_x x m, finite), got {text!r}")
-    if n_x < 1 or m < 1:
-        raise argparse.ArgumentTypeError(f"n_x and m must be >= 1, got {text!r}")
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") if hasattr(os, "sysconf") else None
-    if memory and n_x * m * 8 > memory:
-        raise argparse.ArgumentTypeError(
-            f"{text}: not enough memory: X would take {n_x * m * 8 / 2**30:,.0f} GiB, more than this machine's "
-            f"{memory / 2**30:.0f} GiB of memory; pick a smaller --size")
-    return n_x, m
+from ..commands import TUNE_SIZES, _console, _size, add_library_commands
 
 
 def _json_path(text):
@@ -89,42 +65,6 @@ DESCRIPTION = """vlr: one logistic-regression gradient step five ways, measured.
 Also `python -m vlr ...`. `vlr COMMAND --help` says more."""
 
 
-def _quick_grid_sizes():
-    from .grid import GRIDS, MAX_ELEMENTS
-    grid = GRIDS["quick"]
-    return [(n_x, m) for m in grid["m"] for n_x in grid["n_x"] if n_x * m <= MAX_ELEMENTS]
-
-
-def _cmd_info(args):
-    from ..machine import describe, machine_info
-    from ..calibration import ENV_OVERRIDE, Calibration, fastest_override
-    override = fastest_override()  # a bad value is refused before anything is printed
-    info = machine_info()
-    calibration = Calibration()
-    if args.json:
-        print(json.dumps(info | {"fastest": calibration.classes,
-                                 "fastest_cache": str(calibration.path)}, indent=2))
-        return 0
-    print(describe(info))
-    print("kernels :")
-    for name, status in info["kernels"].items():
-        print(f"  {name:<10} {status}")
-    print(f"fastest : measured per class of call on its own data, cached in {calibration.path}"
-          + (f"\n          OVERRIDDEN by {ENV_OVERRIDE}={override}" if override else "")
-          + (f"\n          (stored file ignored: {calibration.discarded})" if calibration.discarded else ""))
-    if not calibration.classes:
-        print("  no class measured yet (the first call of a class measures it; or vlr tune)")
-    for cls, entry in sorted(calibration.classes.items()):
-        best = entry["seconds"][entry["kernel"]]
-        others = ", ".join(f"{k} {v / best:.2f}x" for k, v in sorted(entry["seconds"].items())
-                           if k != entry["kernel"])
-        playoff = entry.get("playoff")
-        decided = (f"; playoff {playoff['pair'][0]} ÷ {playoff['pair'][1]} = {playoff['ratio']:.2f}"
-                   if playoff else "")
-        print(f"  {cls:<40} {entry['kernel']:<7} ({others} its time{decided})")
-    return 0
-
-
 def _cmd_machine(args):
     from .asv_runner import ensure_machine
     from .machines import load_profiles
@@ -156,56 +96,6 @@ def _cmd_check(args):
         print("vlr check: no benchmark was measured on both commits", file=sys.stderr)
         return 2
     return 1 if any(c.verdict == "slower" for c in changes) else 0
-
-
-def _cmd_tune(args):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from ..calibration import ENV_OVERRIDE, fastest_override
-    from ..registry import FASTEST
-    if fastest_override():
-        raise ValueError(f"{ENV_OVERRIDE}={fastest_override()} fixes the kernel of every class, so "
-                         f"there is nothing to tune: unset it (or set it to auto) to measure")
-    console = _console()
-    with Progress(TextColumn("[bold]tune[/] {task.description}"), BarColumn(),
-                  MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
-        task = bar.add_task("", total=2 * len(args.size))
-
-        def progress(n_x, m, purpose):
-            bar.update(task, description=f"{purpose} n_x={n_x} m={m}")
-            bar.advance(task)
-        winners = FASTEST.tune(args.size, dtype=args.dtype, order=args.order, progress=progress)
-    for (n_x, m, purpose), winner in winners.items():
-        console.print(f"  {purpose:<5} n_x={n_x:<6} m={m:<9} {winner}")
-    console.print("saved; `vlr info` shows the timings")
-    return 0
-
-
-def _cmd_warm(args):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from ..kernel import kernel_status
-    console = _console()
-    status = kernel_status()["numba"]
-    if status != "available":
-        raise ValueError(f"nothing to compile: numba is {status}")
-    from ..kernels import numba_jit
-    pairs = numba_jit.specialisations()
-    start = time.monotonic()
-    with Progress(TextColumn("[bold]warm[/] {task.description}"), BarColumn(),
-                  MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
-        task = bar.add_task("", total=len(pairs))
-        started: list = []  # what warm() has begun compiling, in order
-
-        def progress(what):
-            bar.update(task, description=what, completed=len(started))
-            started.append(what)
-        numba_jit.warm(progress)
-        bar.update(task, completed=len(pairs))
-    console.print(f"compiled {len(pairs)} specialisations of the Numba kernel in "
-                  f"{time.monotonic() - start:.0f} s; Numba's cache keeps them for later processes "
-                  f"(the Cython kernel is compiled when vlr is installed)")
-    return 0
 
 
 def _cmd_targets(args):
@@ -526,23 +416,7 @@ def main(argv=None):
     p.add_argument("--quick", action="store_true", help="smaller probes (seconds; rougher numbers)")
     p.set_defaults(func=_cmd_predict)
 
-    p = sub.add_parser("info", help="kernels available here, threads, BLAS, versions")
-    p.add_argument("--json", action="store_true", help="print the machine description as JSON")
-    p.set_defaults(func=_cmd_info)
-
-    p = sub.add_parser("tune", help="measure the fastest kernel for the classes of some shapes now "
-                                    "(on generated data) and cache it")
-    p.add_argument("--size", type=_size, action="append",
-                   help="n_x x m, e.g. 100x10000; repeatable (default: the quick grid's shapes)")
-    p.add_argument("--dtype", choices=["float64", "float32"], default="float64")
-    p.add_argument("--order", choices=["C", "F"], default="C",
-                   help="X's layout: C (examples adjacent) or F (features adjacent, X_sklearn.T)")
-    p.set_defaults(func=_cmd_tune)
-
-    p = sub.add_parser("warm", help="compile every specialisation of the Numba kernel now (float32 "
-                                    "and float64, C, F and strided X; a few minutes), so that no "
-                                    "first call waits for a compile")
-    p.set_defaults(func=_cmd_warm)
+    add_library_commands(sub)
 
     p = sub.add_parser("targets", help="measure the speed targets (fastest vs NumPy, bandwidth, "
                                        "float32, overhead, training loop) in one run")
@@ -568,7 +442,7 @@ def main(argv=None):
                      f"report, compare, targets, tune, warm, info")
     args = parser.parse_args(argv)
     if getattr(args, "size", 1) is None:
-        args.size = list(DEFAULT_SIZES) if args.command == "compare" else _quick_grid_sizes()
+        args.size = list(DEFAULT_SIZES) if args.command == "compare" else list(TUNE_SIZES)
     from .site import SiteError
     from .asv_runner import StudyError
     from .docs import DocsError
