@@ -11,8 +11,9 @@ is discovered: a commit of vlr without them shows n/a.
 from .common import SUITE_VERSION, grid_name, only_with_everything
 
 #: The targets' keys, in the table's order (vlr.study.targets.TARGETS).
-TARGET_KEYS = ["vs_numpy_large", "bandwidth_fraction", "vs_numpy_small", "auto_vs_best", "loss_ns",
-               "float32_vs_float64", "train_vs_course", "train_vs_course_cost100", "overhead_us"]
+TARGET_KEYS = ["vs_numpy_large", "vs_gemv", "bandwidth_fraction", "auto_vs_best_large",
+               "vs_numpy_small", "auto_vs_best", "assignment_shape", "loss_ns", "float32_vs_float64",
+               "train_vs_course", "train_vs_course_cost100", "overhead_us"]
 #: The targets the quick grid measures (the others take minutes each: the full grid's).
 QUICK_TARGETS = ("overhead_us", "train_vs_course")
 
