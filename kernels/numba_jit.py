@@ -152,29 +152,41 @@ def _tile_dz_sums(dz, y, nt):
     return db, bad
 
 
+@njit(cache=True, nogil=True, boundscheck=False, fastmath=_FASTMATH, error_model="numpy")
+def _tile_db(dz, nt):
+    # The tile's db alone (a training loop's labels were checked once, before it)
+    db = 0.0
+    for k in range(nt):
+        db += dz[k]
+    return db
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
-def _tile_loss_and_sums(z, y, linear, factor, nt, with_loss):
+def _tile_loss_and_sums(z, y, linear, factor, nt, with_loss, check_labels):
     # Each a call of its own (never inlined into a fast-math caller): the tile's dz in z, and
-    # its J (0 without ``with_loss``), db and count of labels outside [0, 1].
+    # its J (0 without ``with_loss``), db and count of labels outside [0, 1] (0 without
+    # ``check_labels``).
     J = 0.0
     if with_loss:
         _tile_loss(z, y, linear, factor, nt)
         J = _tile_J(linear, factor, nt)
     else:
         _tile_dz(z, y, nt)
-    db, bad = _tile_dz_sums(z, y, nt)
-    return J, db, bad
+    if check_labels:
+        return J, *_tile_dz_sums(z, y, nt)
+    return J, _tile_db(z, nt), 0
 
 
 @njit(cache=True, nogil=True, boundscheck=False, fastmath=_FASTMATH, error_model="numpy")
-def _block_by_tiles(X, w, b, y, i0, i1, tile, with_loss, dw_acc):  # dw_acc OUT (+=), the rest IN
+def _block_by_tiles(X, w, b, y, i0, i1, tile, with_loss, check_labels, dw_acc, scratch):
+    # dw_acc OUT (+=); scratch: (3, tile) in X's dtype, overwritten; the rest IN.
     # The tile's sums run in X's dtype (float32 stays float32: twice the SIMD width, no
     # conversions); J, db and the sums over tiles (dw_acc) are float64.
     n_x = X.shape[0]
-    z = np.empty(tile, dtype=X.dtype)
-    linear = np.empty(tile, dtype=X.dtype)  # the tile's per-example loss: linear + log(factor)
-    factor = np.empty(tile, dtype=X.dtype)
-    zero = np.zeros(1, dtype=X.dtype)[0]
+    z = scratch[0]
+    linear = scratch[1]  # the tile's per-example loss: linear + log(factor)
+    factor = scratch[2]
+    zero = X.dtype.type(0)
     J = 0.0
     db = 0.0
     bad = 0
@@ -183,7 +195,7 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, with_loss, dw_acc):  # dw_acc OUT 
         zt = z[:nt]
         zt[:] = b
         # z for the tile, eight rows of X per sweep over it (measured 3-5 % faster than four on
-        # wide X), then four (rows are slices: no index wrap-around)
+        # wide X), then four, two, one (rows are slices: no index wrap-around)
         j = 0
         while j + 8 <= n_x:
             r0, r1 = X[j, t0:t0 + nt], X[j + 1, t0:t0 + nt]
@@ -203,17 +215,21 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, with_loss, dw_acc):  # dw_acc OUT 
             for k in range(nt):
                 zt[k] += w0 * r0[k] + w1 * r1[k] + w2 * r2[k] + w3 * r3[k]
             j += 4
-        while j < n_x:
+        if j + 2 <= n_x:
+            r0, r1, w0, w1 = X[j, t0:t0 + nt], X[j + 1, t0:t0 + nt], w[j], w[j + 1]
+            for k in range(nt):
+                zt[k] += w0 * r0[k] + w1 * r1[k]
+            j += 2
+        if j < n_x:
             row, wj = X[j, t0:t0 + nt], w[j]
             for k in range(nt):
                 zt[k] += wj * row[k]
-            j += 1
         tJ, tdb, tbad = _tile_loss_and_sums(zt, y[t0:t0 + nt], linear, factor, nt,
-                                               with_loss)  # zt becomes dz
+                                               with_loss, check_labels)  # zt becomes dz
         J += tJ
         db += tdb
         bad += tbad
-        # dw from the same tile while it is in cache, four rows at a time
+        # dw from the same tile while it is in cache, four rows at a time (then two, then one)
         j = 0
         while j + 4 <= n_x:
             r0, r1 = X[j, t0:t0 + nt], X[j + 1, t0:t0 + nt]
@@ -230,24 +246,34 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, with_loss, dw_acc):  # dw_acc OUT 
             dw_acc[j + 2] += s2
             dw_acc[j + 3] += s3
             j += 4
-        while j < n_x:
+        if j + 2 <= n_x:
+            r0, r1 = X[j, t0:t0 + nt], X[j + 1, t0:t0 + nt]
+            s0 = s1 = zero
+            for k in range(nt):
+                dz = zt[k]
+                s0 += r0[k] * dz
+                s1 += r1[k] * dz
+            dw_acc[j] += s0
+            dw_acc[j + 1] += s1
+            j += 2
+        if j < n_x:
             row = X[j, t0:t0 + nt]
             s = zero
             for k in range(nt):
                 s += row[k] * zt[k]
             dw_acc[j] += s
-            j += 1
     return J, db, bad
 
 
 @njit(cache=True, nogil=True, boundscheck=False, fastmath=_FASTMATH, error_model="numpy")
-def _block_by_examples(X, w, b, y, i0, i1, tile, with_loss, dw_acc):  # dw_acc OUT (+=), the rest IN
+def _block_by_examples(X, w, b, y, i0, i1, tile, with_loss, check_labels, dw_acc, scratch):
+    # dw_acc OUT (+=); scratch: (3, tile) in X's dtype, overwritten; the rest IN.
     # A tile of examples at a time: a dot product per example, the tile's loss and dz, then an
     # axpy per example while its column is in cache.
     n_x = X.shape[0]
-    z = np.empty(tile, dtype=X.dtype)  # z (then dz) in X's dtype, as by tiles: float32 z overflows
-    linear = np.empty(tile, dtype=X.dtype)  # the tile's per-example loss: linear + log(factor)
-    factor = np.empty(tile, dtype=X.dtype)
+    z = scratch[0]  # z (then dz) in X's dtype, as by tiles: float32 z overflows
+    linear = scratch[1]  # the tile's per-example loss: linear + log(factor)
+    factor = scratch[2]
     J = 0.0
     db = 0.0
     bad = 0
@@ -259,7 +285,7 @@ def _block_by_examples(X, w, b, y, i0, i1, tile, with_loss, dw_acc):  # dw_acc O
                 zk += np.float64(w[j]) * X[j, t0 + k]
             z[k] = zk
         tJ, tdb, tbad = _tile_loss_and_sums(z, y[t0:t0 + nt], linear, factor, nt,
-                                               with_loss)  # z becomes dz
+                                               with_loss, check_labels)  # z becomes dz
         J += tJ
         db += tdb
         bad += tbad
@@ -271,53 +297,69 @@ def _block_by_examples(X, w, b, y, i0, i1, tile, with_loss, dw_acc):  # dw_acc O
 
 
 @njit(cache=True, nogil=True)
-def _block(X, w, b, y, i0, i1, by_tiles, tile, with_loss, dw_acc):
+def _block(X, w, b, y, i0, i1, by_tiles, tile, with_loss, check_labels, dw_acc, scratch):
     if by_tiles:
-        return _block_by_tiles(X, w, b, y, i0, i1, tile, with_loss, dw_acc)
-    return _block_by_examples(X, w, b, y, i0, i1, tile, with_loss, dw_acc)
+        return _block_by_tiles(X, w, b, y, i0, i1, tile, with_loss, check_labels, dw_acc, scratch)
+    return _block_by_examples(X, w, b, y, i0, i1, tile, with_loss, check_labels, dw_acc, scratch)
 
 
 @njit(cache=True, nogil=True)
-def _gradients_serial(X, w, b, y, by_tiles, tile, with_loss):
-    dw = np.zeros(X.shape[0])
-    J, db, bad = _block(X, w, b, y, 0, X.shape[1], by_tiles, tile, with_loss, dw)
-    return J, dw, db, bad
+def _workspace(X, tile, n_chunks):
+    # What a pass writes besides its outputs, allocated once per call (a training loop's
+    # iterations reuse it): each chunk's tile scratch (z, linear, factor) in X's dtype, each
+    # chunk's dw row (padded to 64 bytes against false sharing), and dw.
+    width = (X.shape[0] + _PAD - 1) // _PAD * _PAD
+    return (np.empty((n_chunks, 3, tile), dtype=X.dtype), np.empty((n_chunks, width)),
+            np.empty(X.shape[0]))
+
+
+@njit(cache=True, nogil=True)
+def _gradients_serial(X, w, b, y, by_tiles, tile, with_loss, check_labels, scratch, dw):
+    dw[:] = 0.0
+    return _block(X, w, b, y, 0, X.shape[1], by_tiles, tile, with_loss, check_labels, dw,
+                  scratch[0])
 
 
 @njit(cache=True, parallel=True)
-def _gradients_parallel(X, w, b, y, by_tiles, tile, n_chunks, with_loss):
+def _gradients_parallel(X, w, b, y, by_tiles, tile, n_chunks, with_loss, check_labels, scratch,
+                        dw_rows, dw):
     n_x, m = X.shape
-    width = (n_x + _PAD - 1) // _PAD * _PAD
-    dw_rows = np.zeros((n_chunks, width))
     J_parts = np.zeros(n_chunks)
     db_parts = np.zeros(n_chunks)
     bad_parts = np.zeros(n_chunks, dtype=np.int64)
     for c in prange(n_chunks):
         i0 = c * m // n_chunks
         i1 = (c + 1) * m // n_chunks
+        row = dw_rows[c]
+        row[:] = 0.0
         J_parts[c], db_parts[c], bad_parts[c] = _block(X, w, b, y, i0, i1, by_tiles, tile,
-                                                       with_loss, dw_rows[c])
-    dw = np.zeros(n_x)
+                                                       with_loss, check_labels, row, scratch[c])
+    dw[:] = 0.0
     for c in range(n_chunks):  # fixed order: bit-identical results for a fixed thread count
         for j in range(n_x):
             dw[j] += dw_rows[c, j]
-    return J_parts.sum(), dw, db_parts.sum(), bad_parts.sum()
+    return J_parts.sum(), db_parts.sum(), bad_parts.sum()
 
 
 @njit(cache=True)
-def _pass(X, w, b, y, by_tiles, tile, n_chunks, with_loss):
-    # One pass over X on n_chunks threads: the sums (J·m -- 0 without with_loss --, dw·m, db·m,
-    # labels outside [0, 1]).
+def _pass(X, w, b, y, by_tiles, tile, n_chunks, with_loss, check_labels, work):
+    # One pass over X on n_chunks threads, in a workspace from _workspace: the sums (J·m -- 0
+    # without with_loss --, db·m, labels outside [0, 1] -- 0 without check_labels), and dw·m
+    # in work[2].
+    scratch, dw_rows, dw = work
     if n_chunks == 1:
-        return _gradients_serial(X, w, b, y, by_tiles, tile, with_loss)
-    return _gradients_parallel(X, w, b, y, by_tiles, tile, n_chunks, with_loss)
+        return _gradients_serial(X, w, b, y, by_tiles, tile, with_loss, check_labels, scratch, dw)
+    return _gradients_parallel(X, w, b, y, by_tiles, tile, n_chunks, with_loss, check_labels,
+                               scratch, dw_rows, dw)
 
 
 @njit(cache=True)
 def _gradients(X, w, b, y, by_tiles, tile, n_chunks):
     # One pass, then the final scaling in compiled code (no NumPy call per step), with the two
     # checks the public interface needs: labels in [0, 1], and every output finite.
-    J, dw_sum, db, bad = _pass(X, w, b, y, by_tiles, tile, n_chunks, True)
+    work = _workspace(X, tile, n_chunks)
+    J, db, bad = _pass(X, w, b, y, by_tiles, tile, n_chunks, True, True, work)
+    dw_sum = work[2]
     m = X.shape[1]
     dw = np.empty(X.shape[0], dtype=X.dtype)
     finite = math.isfinite(J) and math.isfinite(db)
@@ -387,9 +429,11 @@ def _train(X, w0, b, y, alpha, iterations, cost_every, by_tiles, tile, n_chunks)
     step[0] = alpha
     dw_cast = np.empty(n_x, dtype=w.dtype)
     costs = np.empty((iterations + cost_every - 1) // cost_every)
+    work = _workspace(X, tile, n_chunks)  # once for every iteration
+    dw = work[2]
     for it in range(iterations):
         with_loss = it % cost_every == 0
-        J, dw, db, _ = _pass(X, w, b, y, by_tiles, tile, n_chunks, with_loss)
+        J, db, _ = _pass(X, w, b, y, by_tiles, tile, n_chunks, with_loss, False, work)
         if with_loss:
             costs[it // cost_every] = J / m
         for j in range(n_x):
