@@ -4,7 +4,7 @@ steady-state measurement of the same call (the targets' way), in one process.
     python scripts/chooser_probe.py 30x569 12288x209 --calibrations 6
 
 For each shape it calibrates the step class (``--via step``: by a first ``gradient_step`` call;
-``--via kernel``: on the bare kernel call) ``--calibrations`` times, each in a fresh cache
+``--via kernel``: on the bare kernel call, as vlr did before) ``--calibrations`` times, each in a fresh cache
 (exactly what a first call does), and prints every candidate's time and the winner; then it
 times each single kernel's public ``gradient_step`` interleaved (15 rounds of 0.1 s) and prints
 the paired ratios. A calibration that picks the kernel the long measurement calls slower (by
@@ -37,9 +37,9 @@ def main():
     parser.add_argument("--dtype", default="float64")
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--via", choices=("step", "kernel"), default="step",
-                        help="step: calibrate as a user's first vlr.gradient_step does (the whole "
-                             "call timed per candidate); kernel: time the bare kernel call "
-                             "(resolve with the call's arguments, as Dask blocks do)")
+                        help="step: calibrate as a user's first call does (a whole gradient "
+                             "step timed per candidate); kernel: time the bare kernel call, as "
+                             "vlr did before")
     args = parser.parse_args()
     kernels = [vlr.get_kernel(k) for k in ("numpy", "numba", "cython")]
     for n_x, m in args.shapes:
@@ -53,11 +53,11 @@ def main():
             with tempfile.TemporaryDirectory() as cache:
                 os.environ["VLR_CACHE_DIR"] = cache
                 FASTEST.reset()
-                if args.via == "step":
+                if args.via == "step":  # what a user's first call does
                     FASTEST.gradient_step(w, b, X, Y, 0.01)
                     winner = FASTEST.resolve(X).name
-                else:
-                    winner = FASTEST.resolve(X, "step", (wf, b, X, y)).name
+                else:  # how vlr timed a class before: the bare kernel call
+                    winner = FASTEST.choose(X, lambda k: k.checked_gradients(wf, b, X, y)).name
                 entry = FASTEST.calibration.classes[shape_class(X)]
             winners.append(winner)
             s = entry["seconds"]

@@ -19,11 +19,13 @@ from .calibration import (ANNOUNCE_BYTES, CANDIDATES, ENV_OVERRIDE, Calibration,
                           over_memory_budget, shape_class, time_candidates)
 from .data import make_step_data
 from .kernel import LOADED, Kernel, available_kernels, load_kernel
-from .step import StepMethods
+from .step import StepMethods, gradient_step_with
 
 log = logging.getLogger("vlr")
 #: Training iterations timed per candidate when a training class is calibrated.
 TRAIN_PROBE_ITERATIONS = 16
+#: The learning rate of the step a step class is timed on (any rate costs the same).
+PROBE_ALPHA = 0.01
 
 
 class Fastest(StepMethods):
@@ -100,9 +102,11 @@ class Fastest(StepMethods):
         args : tuple, optional
             The call's arguments on its own arrays -- ``(w, b, X, y)`` for a step, ``(w, b, X, y,
             alpha, iterations)`` for training -- with which a class not measured yet is measured:
-            each candidate's ``checked_gradients(*args)``, or its ``loop`` over a few of the
-            iterations. Without them (and without ``call``) only a measured class answers (to log
-            which kernel will run, say).
+            the public :func:`vlr.gradient_step` on them with each candidate (the whole call:
+            at small X what a kernel leaves behind for the rest of the call can reverse a few
+            per cent between two kernels), or its ``loop`` over a few of the iterations. Without
+            them (and without ``call``) only a measured class answers (to log which kernel will
+            run, say).
         call : callable(Kernel), optional
             The caller's whole call made with a given kernel (no side effects): what is timed for
             each candidate instead, so that the choice counts everything the call costs.
@@ -123,9 +127,9 @@ class Fastest(StepMethods):
         if purpose == "device":
             return load_kernel("cuda")
         if call is None and args:
-            if purpose == "step":
+            if purpose == "step":  # the step as a user calls it: validation, kernel, update
                 def call(k):
-                    return k.checked_gradients(*args)
+                    return gradient_step_with(k, *args, PROBE_ALPHA)
             else:  # a training class is timed on a few of the call's iterations
                 *head, iterations = args
                 probe = (*head, max(1, min(iterations, TRAIN_PROBE_ITERATIONS)))

@@ -88,9 +88,9 @@ class StepMethods:
         return train_with(self, X, Y, iterations, alpha, w0, b0, cost_every)
 
 
-def prepare(kernel, w, b, X, Y, w_default_zeros=False, resolve=True, call=None):
+def prepare(kernel, w, b, X, Y, w_default_zeros=False, resolve=True):
     """Validated ``(kernel, w_flat, w_shape, b, X, y)``; ``kernel`` resolved for X's gradient
-    step (:meth:`vlr.Kernel.resolve`, with the caller's whole ``call``) if ``resolve``.
+    step (:meth:`vlr.Kernel.resolve`) if ``resolve``.
 
     Returns
     -------
@@ -105,7 +105,7 @@ def prepare(kernel, w, b, X, Y, w_default_zeros=False, resolve=True, call=None):
         w_flat, w_shape = validate_w(w, n_x, X.dtype, m)
         ready = w_flat, w_shape, validate_scalar(b, "b"), X, validate_Y(Y, m, X.dtype)
     if resolve:
-        kernel = kernel.resolve(ready[3], "step", (ready[0], ready[2], ready[3], ready[4]), call)
+        kernel = kernel.resolve(ready[3], "step", (ready[0], ready[2], ready[3], ready[4]))
     return (kernel,) + ready
 
 
@@ -136,9 +136,7 @@ def gradients_with(kernel, w, b, X, Y):
             return device_arrays.gradients(w, b, X, Y, kernel)
         if dask_arrays.is_dask_array(X):
             return dask_arrays.gradients(w, b, X, Y, kernel)
-    given = w, b, X, Y  # "auto" measures a new class on this whole call, with each candidate
-    kernel, w_flat, w_shape, b, X, y = prepare(kernel, w, b, X, Y,
-                                               call=lambda k: gradients_with(k, *given))
+    kernel, w_flat, w_shape, b, X, y = prepare(kernel, w, b, X, Y)
     J, dw, db = run_checked(kernel, w_flat, b, X, y)
     return J, (dw if len(w_shape) == 1 else dw.reshape(w_shape)), db
 
@@ -156,9 +154,7 @@ def gradient_step_with(kernel, w, b, X, Y, alpha):
     if type(X) is not np.ndarray and dask_arrays.is_dask_array(X):
         w_new, b_new, J, dw, db = dask_arrays.gradient_step(w, b, X, Y, alpha, kernel)
         return StepResult(w=w_new, b=b_new, J=J, dw=dw, db=db)
-    given = w, b, X, Y, alpha  # "auto" measures a new class on this whole call, with each candidate
-    kernel, w_flat, w_shape, b, X, y = prepare(kernel, w, b, X, Y,
-                                               call=lambda k: gradient_step_with(k, *given))
+    kernel, w_flat, w_shape, b, X, y = prepare(kernel, w, b, X, Y)
     alpha = validate_scalar(alpha, "alpha", minimum=0)
     J, dw, db = run_checked(kernel, w_flat, b, X, y)
     w_new = w_flat - X.dtype.type(alpha) * dw

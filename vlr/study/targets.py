@@ -79,10 +79,11 @@ def _step(kernel, data):
 
 
 def _resolved_fastest(data):
-    """The kernel :data:`vlr.fastest` uses for a step on ``data`` (calibrating it now)."""
+    """The kernel :data:`vlr.fastest` uses for a step on ``data``, calibrated now (if need be)
+    as a user's first call calibrates it: by the step itself."""
     w, b, X, Y = data
-    w, y = np.ascontiguousarray(w.ravel()), np.ascontiguousarray(Y.ravel())
-    return FASTEST.resolve(X, "step", (w, b, X, y)), FASTEST
+    FASTEST.gradient_step(w, b, X, Y, ALPHA)
+    return FASTEST.resolve(X), FASTEST
 
 
 def _kernels():
@@ -118,7 +119,8 @@ def measure_large(quick=False, progress=None):
     and F order, the same bytes -- with the stream-read roof of the same run.
 
     Returns a list of dicts: n_x, m, dtype, order, seconds {kernel: s}, chosen, best (single
-    kernel), roof (bytes/s), L (NumPy's time ÷ bytes of X at the roof), goal (min(3, 0.8·L)),
+    kernel), read (the stream-read bandwidth measured at that point), roof (the run's best read,
+    bytes/s), L (NumPy's time ÷ bytes of X at the roof), goal (min(3, 0.8·L)),
     vs_numpy, vs_gemv (the GEMV's time ÷ auto's: auto's bytes/s ÷ the GEMV's), auto_vs_best
     and fraction (of the roof) of "auto", and each kernel's fraction.
 
@@ -128,7 +130,6 @@ def measure_large(quick=False, progress=None):
     """
     from .bandwidth import stream_read_bandwidth
     points = []
-    roof = None
     for dtype in (np.float64, np.float32):
         for n_x, m in _large_shapes(quick, dtype):
             for order in ("C", "F"):
@@ -136,20 +137,21 @@ def measure_large(quick=False, progress=None):
                     progress(f"large X, n_x={n_x}, m={m}, {np.dtype(dtype).name}, {order} order")
                 data = _data(n_x, m, dtype, order=order)
                 nbytes = data[2].nbytes
-                if roof is None:
-                    roof = stream_read_bandwidth(nbytes)
-                chosen, seconds, ratio = _time_kernels_and_auto(data, repeat=3 if quick else 5,
+                read = stream_read_bandwidth(nbytes)  # at every point: a busy moment is not the roof
+                chosen, seconds, ratio = _time_kernels_and_auto(data, repeat=3 if quick else 7,
                                                                 gemv=True)
                 best = min(SINGLE_KERNELS, key=lambda k: seconds.get(k, np.inf))
-                L = seconds["numpy"] / (nbytes / roof)
                 points.append(dict(n_x=n_x, m=m, dtype=np.dtype(dtype).name, order=order,
                                    nbytes=nbytes, seconds=seconds, chosen=chosen.name, best=best,
-                                   roof=roof, L=L, goal=min(3.0, 0.8 * L),
-                                   vs_numpy=ratio("numpy", "auto"), vs_gemv=ratio("gemv", "auto"),
-                                   auto_vs_best=ratio(best, "auto"),
-                                   fraction=100 * nbytes / seconds["auto"] / roof,
-                                   kernel_fraction={k: 100 * nbytes / s / roof for k, s in seconds.items()}))
+                                   read=read, vs_numpy=ratio("numpy", "auto"),
+                                   vs_gemv=ratio("gemv", "auto"), auto_vs_best=ratio(best, "auto")))
                 del data
+    roof = max(p["read"] for p in points)  # the run's roof: its best read of a large array
+    for p in points:
+        seconds, nbytes = p["seconds"], p["nbytes"]
+        L = seconds["numpy"] / (nbytes / roof)
+        p.update(roof=roof, L=L, goal=min(3.0, 0.8 * L), fraction=100 * nbytes / seconds["auto"] / roof,
+                 kernel_fraction={k: 100 * nbytes / s / roof for k, s in seconds.items()})
     return points
 
 
