@@ -10,6 +10,8 @@ PARALLEL_MIN_ELEMENTS = 1 << 15
 #: Bytes of X a tile of examples should span (at least 512 examples): the tile stays in L2/L3
 #: for the second sweep; measured best on the 2-core Zen 4 machine.
 TILE_BYTES = 1 << 20
+#: The fewest examples in a tile: shorter pieces of a row stream poorly.
+MIN_TILE = 512
 
 
 def plan(X, n_threads, default_threads, parallel=True):
@@ -43,7 +45,7 @@ def plan(X, n_threads, default_threads, parallel=True):
     threads = check_threads(n_threads, default_threads)
     n_x, m = X.shape
     by_tiles = abs(X.strides[1]) <= abs(X.strides[0])
-    tile = max(512, min(4096, TILE_BYTES // (n_x * X.itemsize)))
+    tile = max(MIN_TILE, min(4096, TILE_BYTES // (n_x * X.itemsize)))
     if not parallel or threads == 1 or n_x * m < PARALLEL_MIN_ELEMENTS:
         return by_tiles, tile, 1
     return by_tiles, tile, min(threads, m)

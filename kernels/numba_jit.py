@@ -15,6 +15,9 @@ Design:
      - ``_block_by_examples`` when features are adjacent (X F-ordered, e.g. ``X_sklearn.T``):
        for a tile of examples, a dot product per example, then dz, then an axpy per example.
      Both read X once; J, db and dw are summed in float64 (a tile's sums run in X's dtype).
+     - ``_pass_by_rows`` when X is C-ordered and wide-and-short (fewer examples per thread than
+       a tile holds, e.g. the course's 12288×209): each thread reads a band of whole rows,
+       contiguous in memory, twice -- z's partial sums, then its rows' dw from the whole dz.
   C. ``_gradients_parallel`` gives each thread a contiguous chunk of examples and its own dw
      row (padded to 64 bytes against false sharing), then sums the rows: never ``dw[j] +=``
      across threads (numba issues #3681, #7133). Small problems skip threading.
@@ -29,7 +32,7 @@ from numba import njit, prange
 from numba.core import event
 from numba.extending import overload
 
-from ._plan import plan
+from ._plan import MIN_TILE, plan
 from ._shapes import check_cost_every, check_iterations, check_kernel_arguments, check_real, contiguous
 from ._vector_math import exp_nonpositive
 
@@ -341,12 +344,73 @@ def _gradients_parallel(X, w, b, y, by_tiles, tile, n_chunks, with_loss, check_l
     return J_parts.sum(), db_parts.sum(), bad_parts.sum()
 
 
+@njit(cache=True, parallel=True, fastmath=_FASTMATH, error_model="numpy")
+def _pass_by_rows(X, w, b, y, n_chunks, with_loss, check_labels, work):
+    # Wide-and-short X in C order (fewer examples per thread than a tile holds): a tile would
+    # be a short piece of every row, a poor stream, and too big to stay in cache for dw. Each
+    # thread reads a band of whole rows instead -- contiguous in memory -- twice: z's partial
+    # sums over its band, then its band's dw from the whole dz. Two long streams per thread.
+    n_x, m = X.shape
+    scratch, _, dw = work
+    flat = scratch.reshape(-1)  # n_chunks·3·tile >= 3·m here
+    z, linear, factor = flat[:m], flat[m:2 * m], flat[2 * m:3 * m]
+    parts = np.zeros((n_chunks, m), dtype=X.dtype)
+    for c in prange(n_chunks):
+        j0 = c * n_x // n_chunks
+        j1 = (c + 1) * n_x // n_chunks
+        zc = parts[c]
+        j = j0
+        while j + 4 <= j1:
+            r0, r1, r2, r3 = X[j], X[j + 1], X[j + 2], X[j + 3]
+            w0, w1, w2, w3 = w[j], w[j + 1], w[j + 2], w[j + 3]
+            for k in range(m):
+                zc[k] += w0 * r0[k] + w1 * r1[k] + w2 * r2[k] + w3 * r3[k]
+            j += 4
+        while j < j1:
+            row, wj = X[j], w[j]
+            for k in range(m):
+                zc[k] += wj * row[k]
+            j += 1
+    for k in range(m):
+        z[k] = b
+    for c in range(n_chunks):  # fixed order: bit-identical results for a fixed thread count
+        for k in range(m):
+            z[k] += parts[c, k]
+    J, db, bad = _tile_loss_and_sums(z, y, linear, factor, m, with_loss, check_labels)  # z -> dz
+    zero = X.dtype.type(0)
+    for c in prange(n_chunks):
+        j0 = c * n_x // n_chunks
+        j1 = (c + 1) * n_x // n_chunks
+        j = j0
+        while j + 4 <= j1:
+            r0, r1, r2, r3 = X[j], X[j + 1], X[j + 2], X[j + 3]
+            s0 = s1 = s2 = s3 = zero
+            for k in range(m):
+                dz = z[k]
+                s0 += r0[k] * dz
+                s1 += r1[k] * dz
+                s2 += r2[k] * dz
+                s3 += r3[k] * dz
+            dw[j], dw[j + 1], dw[j + 2], dw[j + 3] = s0, s1, s2, s3
+            j += 4
+        while j < j1:
+            row = X[j]
+            s = zero
+            for k in range(m):
+                s += row[k] * z[k]
+            dw[j] = s
+            j += 1
+    return J, db, bad
+
+
 @njit(cache=True)
 def _pass(X, w, b, y, by_tiles, tile, n_chunks, with_loss, check_labels, work):
     # One pass over X on n_chunks threads, in a workspace from _workspace: the sums (J·m -- 0
     # without with_loss --, db·m, labels outside [0, 1] -- 0 without check_labels), and dw·m
     # in work[2].
     scratch, dw_rows, dw = work
+    if by_tiles and n_chunks > 1 and X.shape[1] < MIN_TILE * n_chunks:
+        return _pass_by_rows(X, w, b, y, n_chunks, with_loss, check_labels, work)
     if n_chunks == 1:
         return _gradients_serial(X, w, b, y, by_tiles, tile, with_loss, check_labels, scratch, dw)
     return _gradients_parallel(X, w, b, y, by_tiles, tile, n_chunks, with_loss, check_labels,

@@ -75,3 +75,27 @@ def test_strided_and_negative_stride_views(kernel):
         yv = np.ascontiguousarray(y[: view.shape[1]])
         assert_matches(vlr.get_kernel(kernel).module.gradients(wv, b, view, yv),
                        reference(wv, b, view, yv), view)
+
+
+@pytest.mark.parametrize("n_threads", [2, 3])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n_x,m", [(3001, 37), (700, 1000), (20000, 3)])
+def test_wide_and_short_rows_path(n_x, m, dtype, n_threads):
+    # C-ordered X with fewer examples per thread than a tile: the Numba kernel reads bands of
+    # whole rows (twice) instead of tiles; it must agree with the reference, give the same bits
+    # again for a fixed thread count, and train as the step does
+    from vlr.kernels import numba_jit
+    from vlr.kernels._plan import MIN_TILE, PARALLEL_MIN_ELEMENTS
+    assert n_x * m >= PARALLEL_MIN_ELEMENTS and m < MIN_TILE * n_threads  # the path under test
+    (w, b, X, y), expected = case(n_x, m, 0, dtype, "C")
+    first = numba_jit.gradients(w, b, X, y, n_threads=n_threads)
+    assert_matches(first, expected, X)
+    again = numba_jit.gradients(w, b, X, y, n_threads=n_threads)
+    assert first[0] == again[0] and first[2] == again[2] and np.array_equal(first[1], again[1])
+    strided = np.repeat(X, 2, axis=1)[:, ::2]  # the same values, rows not contiguous
+    assert_matches(numba_jit.gradients(w, b, strided, y, n_threads=n_threads), expected, X)
+    w2, b2, costs = numba_jit.train(w, b, X, y, 0.1, 1, n_threads=n_threads)
+    J, dw, db = first
+    assert costs[0] == pytest.approx(J, rel=1e-12)
+    np.testing.assert_allclose(w2, w - X.dtype.type(0.1) * dw,
+                               rtol=1e-5 if dtype == np.float32 else 1e-12, atol=0)
