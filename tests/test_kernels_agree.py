@@ -99,3 +99,14 @@ def test_wide_and_short_rows_path(n_x, m, dtype, n_threads):
     assert costs[0] == pytest.approx(J, rel=1e-12)
     np.testing.assert_allclose(w2, w - X.dtype.type(0.1) * dw,
                                rtol=1e-5 if dtype == np.float32 else 1e-12, atol=0)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_long_columns_four_examples_at_a_time(dtype, n_threads):
+    # F-ordered X with long columns: the Numba kernel's dot products and dw sweeps take four
+    # examples at a time, and the last examples (m = 4k + 3) one at a time
+    from vlr.kernels import numba_jit
+    assert 300 >= numba_jit._DOT4_MIN_FEATURES
+    (w, b, X, y), expected = case(300, 1003, 1, dtype, "F")
+    assert_matches(numba_jit.gradients(w, b, X, y, n_threads=n_threads), expected, X)
