@@ -13,11 +13,13 @@ Design:
      - ``_block_by_tiles`` when examples are adjacent in memory (X C-ordered, shape (n_x, m)):
        for a tile of examples, z row by row, then dz, then dw from the same tile;
      - ``_block_by_examples`` when features are adjacent (X F-ordered, e.g. ``X_sklearn.T``):
-       for a tile of examples, a dot product per example, then dz, then an axpy per example.
-     The tile kernels read X once; J, db and dw are summed in float64 (a tile's sums run in X's dtype).
-     - ``_pass_by_rows`` when X is C-ordered and wide-and-short (fewer examples per thread than
-       a tile holds, e.g. the course's 12288×209): each thread reads a band of whole rows,
-       contiguous in memory, twice -- z's partial sums, then its rows' dw from the whole dz.
+       for a tile of examples, a dot product per example (four at a time from 256 features on),
+       then dz, then an axpy of four examples at a time.
+     Both read X once; J, db and dw are summed in float64 (a tile's sums run in X's dtype).
+     Wide-and-short C-ordered X (fewer examples per thread than a tile holds, e.g. the course's
+     12288×209) goes to ``_pass_by_rows`` instead: each thread reads a band of whole rows,
+     contiguous in memory, twice -- z's partial sums, then its rows' dw from the whole dz --
+     rather than short pieces of every row that no cache could keep for the dw sweep.
   C. ``_gradients_parallel`` gives each thread a contiguous chunk of examples and its own dw
      row (padded to 64 bytes against false sharing), then sums the rows: never ``dw[j] +=``
      across threads (numba issues #3681, #7133). Small problems skip threading.
