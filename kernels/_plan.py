@@ -42,10 +42,13 @@ def plan(X, n_threads, default_threads, parallel=True):
     TypeError, ValueError
         If ``n_threads`` is not an integer in [1, ``_shapes.MAX_THREADS``] (or None).
     """
-    threads = check_threads(n_threads, default_threads)
     n_x, m = X.shape
-    by_tiles = abs(X.strides[1]) <= abs(X.strides[0])
+    s0, s1 = X.strides
+    by_tiles = abs(s1) <= abs(s0)
     tile = max(MIN_TILE, min(4096, TILE_BYTES // (n_x * X.itemsize)))
+    if n_threads is None and n_x * m < PARALLEL_MIN_ELEMENTS:
+        return by_tiles, tile, 1  # one thread whatever the default: not worth asking it (~1.5 µs)
+    threads = check_threads(n_threads, default_threads)
     if not parallel or threads == 1 or n_x * m < PARALLEL_MIN_ELEMENTS:
         return by_tiles, tile, 1
     return by_tiles, tile, min(threads, m)

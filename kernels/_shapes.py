@@ -20,6 +20,9 @@ MASKED_HINT = ("vlr does not honour masks: pass {name}.filled(value), or leave t
                "examples out first (np.ma.getmaskarray({name}) says which)")
 
 
+_FLOAT64, _FLOAT32 = np.dtype(np.float64), np.dtype(np.float32)
+
+
 def _is_masked(arr):
     return type(arr) is not np.ndarray and isinstance(arr, np.ma.MaskedArray)
 
@@ -30,6 +33,17 @@ def check_kernel_arguments(w, X, y, aligned=False):
 
     Returns ``(n_x, m)``.
     """
+    if (type(X) is np.ndarray and type(w) is np.ndarray and type(y) is np.ndarray
+            and X.ndim == 2 and w.ndim == 1 and y.ndim == 1):  # the common case, checked cheaply
+        dtype = X.dtype
+        n_x, m = X.shape
+        s0, s1 = X.strides
+        size = dtype.itemsize
+        if ((dtype is _FLOAT64 or dtype is _FLOAT32) and w.dtype is dtype and y.dtype is dtype
+                and n_x and m and w.shape[0] == n_x and y.shape[0] == m
+                and not s0 % size and not s1 % size
+                and (not aligned or (X.flags.aligned and w.flags.aligned and y.flags.aligned))):
+            return n_x, m
     for name, arr, ndim in (("X", X, 2), ("w", w, 1), ("y", y, 1)):
         if not isinstance(arr, np.ndarray):
             raise TypeError(f"{name} must be a numpy.ndarray, got {type(arr).__name__}")
@@ -136,7 +150,8 @@ def contiguous(arr, writeable=False):
     -------
     object
     """
-    if type(arr) is np.ndarray and arr.ndim == 1 and not (
-            arr.flags.c_contiguous and (arr.flags.writeable or not writeable)):
-        return np.array(arr, order="C")
+    if type(arr) is np.ndarray and arr.ndim == 1:
+        flags = arr.flags  # one flags object, not two
+        if not (flags.c_contiguous and (flags.writeable or not writeable)):
+            return np.array(arr, order="C")
     return arr
