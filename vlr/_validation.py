@@ -101,7 +101,8 @@ def fast_inputs(w, b, X, Y):
     w_shape = w.shape
     if not (w_shape == (n_x, 1) or w_shape == (n_x,)) or not (Y.shape == (1, m) or Y.shape == (m,)):
         return None
-    return w.ravel(), w_shape, b, X, Y.ravel()  # views: both are contiguous
+    # 1-D views (both are contiguous); a 1-D array is its own
+    return (w if len(w_shape) == 1 else w.ravel()), w_shape, b, X, (Y if Y.ndim == 1 else Y.ravel())
 
 
 def initial_w(w0, n_x, dtype):
