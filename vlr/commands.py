@@ -149,8 +149,9 @@ def add_library_commands(sub):
     p.set_defaults(func=_cmd_warm)
 
 
-def run(parser, args):
-    """Run a parsed command, turning the errors a user can fix into one line and an exit status.
+def run(parser, args, failures=()):
+    """Run a parsed command, turning the errors a user can fix into one line and an exit status:
+    2 for bad input, 1 for the exception types in ``failures`` (the study's failed runs).
 
     Returns
     -------
@@ -163,6 +164,8 @@ def run(parser, args):
     except MemoryError as exc:  # e.g. vlr compare --size 1000000000x1000000
         parser.exit(2, f"vlr {args.command}: error: not enough memory ({exc}); pick a smaller "
                        f"--size\n")
+    except failures as exc:
+        parser.exit(1, f"vlr {args.command}: {exc}\n")
     except BrokenPipeError:  # e.g. `vlr info | head`: the reader left; nothing more to say
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so that Python's own flush at exit stays quiet

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..commands import TUNE_SIZES, _console, _size, add_library_commands
+from ..commands import TUNE_SIZES, _console, _size, add_library_commands, run
 
 
 def _json_path(text):
@@ -446,21 +446,7 @@ def main(argv=None):
     from .site import SiteError
     from .asv_runner import StudyError
     from .docs import DocsError
-    try:
-        return args.func(args)
-    except (ValueError, TypeError) as exc:  # e.g. an unknown --kernel, unusable results
-        parser.exit(2, f"vlr {args.command}: error: {exc}\n")
-    except MemoryError as exc:  # e.g. vlr compare --size 1000000000x1000000
-        parser.exit(2, f"vlr {args.command}: error: not enough memory ({exc}); pick a smaller "
-                       f"--size\n")
-    except (StudyError, SiteError, DocsError) as exc:
-        parser.exit(1, f"vlr {args.command}: {exc}\n")
-    except BrokenPipeError:  # e.g. `vlr info | head`: the reader left; nothing more to say
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # so that Python's own flush at exit stays quiet
-        return 0
-    except KeyboardInterrupt:
-        parser.exit(130, f"vlr {args.command}: interrupted\n")
+    return run(parser, args, failures=(StudyError, SiteError, DocsError))
 
 
 if __name__ == "__main__":
