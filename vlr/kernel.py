@@ -78,8 +78,7 @@ class Kernel(step.StepMethods):
 
     # --- what vlr's interface asks of a kernel, on clean arrays ----------------------------
 
-    def resolve(self, X: np.ndarray, purpose: str = "step", args: tuple = (),
-                call=None) -> Kernel:
+    def resolve(self, X: np.ndarray, purpose: str = "step", args: tuple = ()) -> Kernel:
         """The kernel that runs a call on ``X``: this one (:data:`vlr.fastest` picks one per call).
 
         Parameters
@@ -91,8 +90,6 @@ class Kernel(step.StepMethods):
             (``"device"``: X lives on a GPU).
         args : tuple
             That method's arguments, on the call's own arrays.
-        call : callable(Kernel), optional
-            The caller's whole call with a given kernel (what :data:`vlr.fastest` times).
 
         Returns
         -------

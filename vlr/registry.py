@@ -126,21 +126,11 @@ class Fastest(StepMethods):
             return last[2]
         if purpose == "device":
             return load_kernel("cuda")
-        if call is None and args:
-            if purpose == "step":  # the step as a user calls it: validation, kernel, update
-                def call(k):
-                    return gradient_step_with(k, *args, PROBE_ALPHA)
-            else:  # a training class is timed on a few of the call's iterations
-                *head, iterations = args
-                probe = (*head, max(1, min(iterations, TRAIN_PROBE_ITERATIONS)))
-
-                def call(k):
-                    return k.loop(*probe)
         # the exact layout is cheaper to look up than the class's name (one dict lookup per call)
         key = (purpose, X.shape, X.strides, X.dtype.char, X.flags.aligned)
         kernel = self._chosen.get(key)
         if kernel is None:
-            kernel = self._choice(X, purpose, call)
+            kernel = self._choice(X, purpose, args, call)
             if len(self._chosen) > 4096:  # many shapes: forget all but this one
                 self._chosen = {}
             self._chosen[key] = kernel
@@ -182,8 +172,10 @@ class Fastest(StepMethods):
         args = (w, b, X, y, alpha, iterations)
         return self.resolve(X, "train", args).loop(*args, cost_every=cost_every)
 
-    def _choice(self, X: np.ndarray, purpose: str, call: Callable[[Kernel], Any] | None) -> Kernel:
-        """The kernel for X's class: fixed, known, or measured now with ``call``."""
+    def _choice(self, X: np.ndarray, purpose: str, args: tuple,
+                call: Callable[[Kernel], Any] | None) -> Kernel:
+        """The kernel for X's class: fixed, known, or measured now with ``call`` (by default
+        the work :func:`_work` makes of ``args``)."""
         if not X.flags.aligned:  # cython refuses an unaligned X; numba reads it
             return load_kernel("numba" if "numba" in available_kernels(("numba",)) else "numpy")
         override = fastest_override()
@@ -197,6 +189,8 @@ class Fastest(StepMethods):
         entry = self.calibration.classes.get(cls)
         if entry is not None and entry["kernel"] in usable:
             return load_kernel(entry["kernel"])
+        if call is None and args:
+            call = _work(purpose, args)
         if call is None:
             n_x, m = X.shape
             raise ValueError(
@@ -258,6 +252,18 @@ class Fastest(StepMethods):
                     progress(n_x, m, purpose)
             del X
         return winners
+
+
+def _work(purpose: str, args: tuple) -> Callable[[Kernel], Any]:
+    """What a new class is timed on, with each candidate, from a call's arguments: a whole
+    gradient step as a user calls it (validation, kernel, update), or a few of the call's
+    training iterations."""
+    if purpose == "step":
+        w, b, X, y = args
+        return lambda k: gradient_step_with(k, w, b, X, y, PROBE_ALPHA)
+    *head, iterations = args
+    probe = (*head, max(1, min(iterations, TRAIN_PROBE_ITERATIONS)))
+    return lambda k: k.loop(*probe)
 
 
 #: The one instance: ``vlr.fastest`` and ``kernel="auto"``.

@@ -12,13 +12,9 @@ import timeit
 import numpy as np
 
 
-#: Concurrent streams per thread in the second way of reading (see :func:`stream_read_seconds`).
-STREAMS = 8
-
-
 @functools.cache
 def _stream_sums():
-    """(one stream per thread, STREAMS streams per thread): two threaded sums of an array."""
+    """(one stream per thread, eight streams per thread): two threaded sums of an array."""
     from numba import njit, prange
     # Not cached on disk: the asv suite loads this file by path under another module name
     # (benchmarks/common.py), and Numba keys its cache by file, not module -- an entry written
@@ -38,7 +34,7 @@ def _stream_sums():
 
     @njit(parallel=True, fastmath={"reassoc"})
     def streams_sum(a, n_chunks):
-        # each thread's chunk as STREAMS equal parts read side by side: more loads in flight
+        # each thread's chunk as eight equal parts read side by side: more loads in flight
         # than one stream gets from the hardware prefetchers (as a GEMV reads several rows)
         partial = np.zeros(n_chunks)
         n = a.size
@@ -82,7 +78,7 @@ def stream_read_bandwidth(nbytes=800_000_000, threads=None, repeat=5):
 
 def stream_read_seconds(a, threads, repeat=5):
     """Seconds to read the float64 array ``a`` once with ``threads`` threads (best of ``repeat``),
-    the faster of two ways: one stream per thread, and :data:`STREAMS` streams per thread side by
+    the faster of two ways: one stream per thread, and eight streams per thread side by
     side. On some machines one stream per thread leaves memory far from busy (a 2-core Zen 2
     guest: 34-37 GB/s with one, 54-57 GB/s with eight, where NumPy's GEMV read 42-47): the roof
     is what the best way reads.
