@@ -1,4 +1,4 @@
-"""Builds the Cython kernel, with OpenMP and glibc's SIMD math when the toolchain has them.
+"""Builds the Cython kernel, with OpenMP when the toolchain has it.
 
 Everything else about the package is in pyproject.toml. The extension is optional: without a
 working compiler the package still installs and ``vlr.available_kernels()`` says why cython is
@@ -18,24 +18,9 @@ OPENMP_FLAG = "-fopenmp"
 # kernels/_simd_loss.h, opts out of -fassociative-math and reorders only its omp simd sums.)
 REASSOCIATE = ["-fno-math-errno", "-fassociative-math", "-fno-signed-zeros", "-fno-trapping-math"]
 NATIVE_FLAG = "-march=native"  # the extension is built on the machine that runs it
-# `omp simd` loops (the loss loop's reductions, and its calls to vector exp) need no OpenMP
-# runtime: -fopenmp-simd turns on just the pragmas.
+# `omp simd` loops (the loss loop's reductions) need no OpenMP runtime: -fopenmp-simd turns on
+# just the pragmas.
 SIMD_FLAG = "-fopenmp-simd"
-# glibc's libmvec gives SIMD exp/expf to loops declared as below.
-LIBMVEC_CHECK = """#include <math.h>
-#pragma omp declare simd notinbranch
-double exp(double);
-#pragma omp declare simd notinbranch
-float expf(float);
-double x[256];
-float xf[256];
-int main(void) {
-    double s = 0;
-    #pragma omp simd reduction(+:s)
-    for (int i = 0; i < 256; i++) s += exp(-fabs(x[i])) + expf(-fabsf(xf[i]));
-    return s > 1e9;
-}
-"""
 
 
 def compiler_accepts(compiler, flags, program="int main(void) { return 0; }\n", libraries=()):
@@ -62,16 +47,11 @@ class BuildExtWithOpenMP(build_ext):
         use_native = not portable and compiler_accepts(cc, [NATIVE_FLAG])
         flags = ["-O3"] + REASSOCIATE + ([NATIVE_FLAG] if use_native else [])
         flags += [OPENMP_FLAG] if use_openmp else [SIMD_FLAG] if compiler_accepts(cc, [SIMD_FLAG]) else []
-        use_libmvec = os.environ.get("VLR_DISABLE_LIBMVEC") != "1" and compiler_accepts(
-            cc, flags, LIBMVEC_CHECK, libraries=["m"])
         print(f"vlr: building the cython kernel {'with' if use_openmp else 'WITHOUT'} OpenMP"
               f"{', for this CPU (-march=native)' if use_native else ''}"
-              f"{', portable (loss loop for AVX-512/AVX2/baseline, chosen at load)' if portable else ''}"
-              f", with "
-              f"{'SIMD exp (glibc libmvec)' if use_libmvec else 'SCALAR exp (no libmvec)'}")
+              f"{', portable (loss loop for AVX-512/AVX2/baseline, chosen at load)' if portable else ''}")
         for ext in self.extensions:
             ext.define_macros += [("VLR_CYTHON_VERSION", f'"{Cython.__version__}"'),
-                                  ("VLR_LIBMVEC", "1" if use_libmvec else "0"),
                                   ("VLR_PORTABLE", "1" if portable else "0")]
             ext.extra_compile_args += flags
             ext.extra_link_args += [OPENMP_FLAG] if use_openmp else []

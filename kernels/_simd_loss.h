@@ -1,54 +1,53 @@
 /* The per-example math of a tile -- loss and dz of the stable formulas in vlr.kernels -- as
-   one loop the compiler vectorises, with SIMD exp/expf from glibc's libmvec when setup.py found
-   it (VLR_LIBMVEC; glibc >= 2.22 has _ZGVdN4v_exp, _ZGVdN8v_expf and their AVX-512 variants).
+   branch-free loops the compiler vectorises, with no library call per example: the same
+   arithmetic exp as Numba's (vlr.kernels._vector_math).
 
    Design:
-     A. Branch-free body: e = exp(-|z|) for every example, the cases chosen by selects, so
-        the loop has no branch around a call and each call is made once per vector. The math
-        runs in the tile's own type (float32: 8 lanes on AVX2, 16 on AVX-512); the sums are
-        double.
-     B. No log per example: log1p(e) = log(factor) + (e - (factor - 1)), factor = 1 + e rounded
+     A. e = exp(-|z|) for a chunk of examples first, in two sweeps of their own: (1) x = k·ln2
+        + r (Cody-Waite) and the scale 2^k, whose exponent bits are read from kd + 1.5·2^52 (no
+        float-to-integer conversion, which AVX2 lacks for 64 bits); (2) the polynomial, times the
+        scale. One loop of exp, loss and dz is latency-bound on a narrow core (its chain of
+        dependent operations is long): measured 2.5x slower with glibc's vector exp on a Zen 2.
+        Where 2^k would be subnormal (x < -708, -87 in float) the scale is 2^(k+64) and a rare
+        third sweep multiplies by 2^-64: one rounding, so subnormal results are right.
+     B. The loss and dz are a branch-free loop over e, the cases chosen by selects; no integer
+        temporaries (gcc then picks half-width vectors for the doubles). The math runs in the
+        tile's own type (float32: 8 lanes on AVX2, 16 on AVX-512); the sums are double.
+     C. No log per example: log1p(e) = log(factor) + (e - (factor - 1)), factor = 1 + e rounded
         (the second term is the rounding it lost, exact), and one log is taken of the product of
         up to 512 factors (each in [1, 2]: no overflow, in any order). Below e = 2^-8 a product
         rounds too coarsely for losses near 0, so log1p(e) is its degree-7 Taylor polynomial
         there (factor 1); a product then errs by < 2.9e-14 of the loss per factor.
-     C. The sums J, db, the product and the count of labels outside [0, 1] are `omp simd`
-        reductions: the only reordering of floating-point operations in this file. The function
-        is built WITHOUT -fassociative-math (the rest of the extension has it), which once
-        rewrote (1 - y) - y*e as 1 - y*(1 + e) and lost dz's relative accuracy when y = 1 and e
-        is tiny.
-     D. NaN and inf are not assumed away (no -ffinite-math-only): a NaN or inf in z reaches J
+     D. The sums J, db, the product and the count of labels outside [0, 1] are `omp simd`
+        reductions: the only reordering of floating-point operations in this file. The functions
+        are built WITHOUT -fassociative-math (the rest of the extension has it), which would
+        rewrite (1 - y) - y*e as 1 - y*(1 + e) (losing dz's relative accuracy when y = 1 and e
+        is tiny) and fold away the exp's rounding constant and the log1p correction.
+     E. NaN and inf are not assumed away (no -ffinite-math-only): a NaN or inf in z reaches J
         and dz, where vlr's validation looks for it.
-     E. z (IN) and dz (OUT) may be the same buffer: element k is read before it is written.
-   Without libmvec the same loop calls scalar libm (the compiler may still vectorise the rest).
+     F. z (IN) and dz (OUT) may be the same buffer: a chunk's z is read before its dz is written.
 */
 #ifndef VLR_SIMD_LOSS_H
 #define VLR_SIMD_LOSS_H
 #include <math.h>
 #include <stddef.h>
 
-#ifndef VLR_LIBMVEC
-#define VLR_LIBMVEC 0
-#endif
-
-#if VLR_LIBMVEC
-#pragma omp declare simd notinbranch
-double exp(double);
-#pragma omp declare simd notinbranch
-float expf(float);
-#endif
+#include <stdint.h>
+#include <string.h>
 
 /* Lanes per vector of the loop (omp simd's simdlen): the full register width for each type;
    left to the compiler, gcc runs the float loop at 4 lanes on AVX2 (measured 1.5x slower). */
+#define VLR_PRAGMA_STRING(x) _Pragma(#x)
+#define VLR_PRAGMA(x) VLR_PRAGMA_STRING(x) /* x's macros expanded first */
 #if defined(__AVX512F__)
-#define VLR_SIMD_F64 _Pragma("omp simd simdlen(8) reduction(+:J,db,bad) reduction(*:product)")
-#define VLR_SIMD_F32 _Pragma("omp simd simdlen(16) reduction(+:J,db,bad) reduction(*:product)")
+#define VLR_LANES_F64 simdlen(8)
+#define VLR_LANES_F32 simdlen(16)
 #elif defined(__AVX2__)
-#define VLR_SIMD_F64 _Pragma("omp simd simdlen(4) reduction(+:J,db,bad) reduction(*:product)")
-#define VLR_SIMD_F32 _Pragma("omp simd simdlen(8) reduction(+:J,db,bad) reduction(*:product)")
+#define VLR_LANES_F64 simdlen(4)
+#define VLR_LANES_F32 simdlen(8)
 #else
-#define VLR_SIMD_F64 _Pragma("omp simd reduction(+:J,db,bad) reduction(*:product)")
-#define VLR_SIMD_F32 _Pragma("omp simd reduction(+:J,db,bad) reduction(*:product)")
+#define VLR_LANES_F64
+#define VLR_LANES_F32
 #endif
 
 /* A portable build (VLR_PORTABLE=1, what distributed wheels use: no -march=native) compiles
@@ -77,41 +76,101 @@ float expf(float);
 #define VLR_NO_REASSOC_BODY
 #endif
 
+/* e[k] = exp(-|z[k]|) for k < n (n <= VLR_LOG_CHUNK), in T = double or float; r: scratch.
+   U is the unsigned integer of T's width (an int there makes gcc pick half-width vectors; a
+   signed one would shift negative values); the constants are those of _vector_math. */
+#define VLR_EXP_SWEEPS(T, U, FABS, LANES, z, n, r, e, EXP_MIN, EXP_LOW, LOG2E, ROUND,          \
+                       ROUND_BITS, LN2_HI, LN2_LO, BIAS, MANT, POLY, TWO_M64)                   \
+    {                                                                                           \
+        ptrdiff_t low = 0;                                                                      \
+        VLR_PRAGMA(omp simd LANES reduction(+:low))                                             \
+        for (ptrdiff_t k = 0; k < n; k++) {                                                     \
+            T x = -FABS(z[k]);                                                                  \
+            x = x < (T)(EXP_MIN) ? (T)(EXP_MIN) : x; /* exp is 0 below; NaN passes */           \
+            T t = x * (T)(LOG2E) + (T)(ROUND);       /* ROUND + k */                            \
+            T kd = t - (T)(ROUND);                   /* k = round(x / ln 2) */                  \
+            r[k] = (x - kd * (T)(LN2_HI)) - kd * (T)(LN2_LO);                                   \
+            U bits;                                                                             \
+            memcpy(&bits, &t, sizeof bits);                                                     \
+            bits = (bits - (U)(ROUND_BITS) + (U)(BIAS) + (x < (T)(EXP_LOW) ? 64 : 0)) << MANT;  \
+            T scale;                                                                            \
+            memcpy(&scale, &bits, sizeof scale);                                                \
+            e[k] = scale;                                                                       \
+            low += x < (T)(EXP_LOW);                                                            \
+        }                                                                                       \
+        VLR_PRAGMA(omp simd LANES)                                                              \
+        for (ptrdiff_t k = 0; k < n; k++) {                                                     \
+            T rk = r[k];                                                                        \
+            e[k] = (POLY) * e[k];                                                               \
+        }                                                                                       \
+        if (low) /* |z| > 708 (87 in float): the scale was 2^(k+64) */                          \
+            for (ptrdiff_t k = 0; k < n; k++)                                                   \
+                if (-FABS(z[k]) < (T)(EXP_LOW)) e[k] *= (T)(TWO_M64);                          \
+    }
+
+/* exp(r) on |r| <= ln2/2: 1 + r + r^2·Q(r), Q of degree 9 (scripts/exp_coefficients.py), by
+   Estrin's scheme; within 1.6e-17 of exp(r). */
+#define VLR_EXP_POLY_F64                                                                        \
+    (1.0 + (rk + (rk * rk) * (((0.5000000000000001 + 0.16666666666666669 * rk)                  \
+                               + (rk * rk) * (0.041666666666624164 + 0.008333333333330065 * rk)) \
+                              + ((rk * rk) * (rk * rk))                                         \
+                                * (((0.0013888888917196719 + 0.00019841269863040545 * rk)       \
+                                    + (rk * rk) * (2.4801521322368692e-05                       \
+                                                   + 2.7557268480310024e-06 * rk))              \
+                                   + ((rk * rk) * (rk * rk))                                    \
+                                     * (2.7620075879983367e-07 + 2.5100375832561234e-08 * rk)))))
+/* float: the Taylor polynomial of degree 7 (< 6e-9), by Horner's scheme */
+#define VLR_EXP_POLY_F32                                                                        \
+    (((((((1.0f / 5040 * rk + 1.0f / 720) * rk + 1.0f / 120) * rk + 1.0f / 24) * rk            \
+        + 1.0f / 6) * rk + 0.5f) * rk + 1.0f) * rk + 1.0f)
+
+#define VLR_EXP_SWEEPS_F64(z, n, r, e)                                                          \
+    VLR_EXP_SWEEPS(double, uint64_t, fabs, VLR_LANES_F64, z, n, r, e, -746.0, -708.0,           \
+                   1.4426950408889634, 6755399441055744.0, 0x4338000000000000ULL,               \
+                   6.93147180369123816490e-01, 1.90821492927058770002e-10, 1023, 52,            \
+                   VLR_EXP_POLY_F64, 0x1p-64)
+#define VLR_EXP_SWEEPS_F32(z, n, r, e)                                                          \
+    VLR_EXP_SWEEPS(float, uint32_t, fabsf, VLR_LANES_F32, z, n, r, e, -104.0f, -87.0f,          \
+                   1.44269504f, 12582912.0f, 0x4B400000U, 0.693359375f, -2.12194440e-4f, 127,   \
+                   23, VLR_EXP_POLY_F32, 0x1p-64f)
+
 /* One loop body for both dtypes of the tile: z, y and the math in T, the sums in double.
    WITH_LOSS (a constant) leaves the loss out; db is summed in the same order either way, so a
    training loop's steps do not depend on which of them record a cost. */
-#define VLR_TILE_BODY(T, EXP, ABS, SIMD, WITH_LOSS)                                         \
-    double J = 0, db = 0, bad = 0;                                                          \
-    for (ptrdiff_t c0 = 0; c0 < n; c0 += VLR_LOG_CHUNK) {                                   \
-        ptrdiff_t c1 = n - c0 < VLR_LOG_CHUNK ? n : c0 + VLR_LOG_CHUNK;                     \
-        double product = 1;                                                                 \
-        SIMD                                                                                \
-        for (ptrdiff_t k = c0; k < c1; k++) {                                               \
-            T zk = z[k], yk = y[k];                                                         \
-            T e = EXP(-ABS(zk));                                                            \
-            T one_minus_y = 1 - yk;                                                         \
-            int pos = zk > 0;                                                               \
-            T d = (pos ? one_minus_y - yk * e : one_minus_y * e - yk) / (1 + e);            \
-            if (WITH_LOSS) {                                                                \
-                int tiny = e < (T)VLR_SMALL_E;                                              \
-                T factor = tiny ? (T)1 : 1 + e;                                             \
-                T e2 = e * e;  /* Estrin's scheme: a short chain of dependent operations */ \
-                T poly = e + e2 * (((T)(-1.0 / 2) + (T)(1.0 / 3) * e)                       \
-                                   + e2 * (((T)(-1.0 / 4) + (T)(1.0 / 5) * e)               \
-                                           + e2 * ((T)(-1.0 / 6) + (T)(1.0 / 7) * e)));     \
-                T linear = (pos ? one_minus_y * zk : -yk * zk)                              \
-                           + (tiny ? poly : e - (factor - 1));                              \
-                product *= (double)factor;                                                  \
-                J += (double)linear;                                                        \
-            }                                                                               \
-            bad += !(yk >= 0 && yk <= 1); /* NaN too */                                     \
-            db += (double)d;                                                                \
-            dz[k] = d;                                                                      \
-        }                                                                                   \
-        if (WITH_LOSS) J += log(product);                                                   \
-    }                                                                                       \
-    sums[0] += J;                                                                           \
-    sums[1] += db;                                                                          \
+#define VLR_TILE_BODY(T, EXP_SWEEPS, LANES, WITH_LOSS)                                           \
+    double J = 0, db = 0, bad = 0;                                                              \
+    T r_[VLR_LOG_CHUNK], e_[VLR_LOG_CHUNK];                                                     \
+    for (ptrdiff_t c0 = 0; c0 < n; c0 += VLR_LOG_CHUNK) {                                       \
+        ptrdiff_t nc = n - c0 < VLR_LOG_CHUNK ? n - c0 : VLR_LOG_CHUNK;                         \
+        const T* zc = z + c0;                                                                   \
+        const T* yc = y + c0;                                                                   \
+        T* dzc = dz + c0;                                                                       \
+        EXP_SWEEPS(zc, nc, r_, e_)                                                              \
+        double product = 1;                                                                     \
+        VLR_PRAGMA(omp simd LANES reduction(+:J,db,bad) reduction(*:product))                    \
+        for (ptrdiff_t k = 0; k < nc; k++) {                                                    \
+            T zk = zc[k], yk = yc[k], e = e_[k];                                                \
+            T one_minus_y = 1 - yk;                                                             \
+            T d = (zk > 0 ? one_minus_y - yk * e : one_minus_y * e - yk) / (1 + e);             \
+            if (WITH_LOSS) {                                                                    \
+                T factor = e < (T)VLR_SMALL_E ? (T)1 : 1 + e;                                   \
+                T e2 = e * e;  /* Estrin's scheme: a short chain of dependent operations */     \
+                T poly = e + e2 * (((T)(-1.0 / 2) + (T)(1.0 / 3) * e)                           \
+                                   + e2 * (((T)(-1.0 / 4) + (T)(1.0 / 5) * e)                   \
+                                           + e2 * ((T)(-1.0 / 6) + (T)(1.0 / 7) * e)));         \
+                T linear = (zk > 0 ? one_minus_y * zk : -yk * zk)                               \
+                           + (e < (T)VLR_SMALL_E ? poly : e - (factor - 1));                    \
+                product *= (double)factor;                                                      \
+                J += (double)linear;                                                            \
+            }                                                                                   \
+            bad += (yk >= 0 && yk <= 1) ? 0.0 : 1.0; /* NaN too */                              \
+            db += (double)d;                                                                    \
+            dzc[k] = d;                                                                         \
+        }                                                                                       \
+        if (WITH_LOSS) J += log(product);                                                       \
+    }                                                                                           \
+    sums[0] += J;                                                                               \
+    sums[1] += db;                                                                              \
     sums[2] += bad;
 
 /* For k < n: dz[k] = dz(z[k], y[k]); sums[0] += Σ loss, sums[1] += Σ dz, sums[2] += labels
@@ -123,14 +182,14 @@ static VLR_CLONES VLR_NO_REASSOC void vlr_tile_loss_f64(const double* z,   /* IN
                                                         double* sums)      /* OUT (3,), added to */
 {
     VLR_NO_REASSOC_BODY
-    VLR_TILE_BODY(double, exp, fabs, VLR_SIMD_F64, 1)
+    VLR_TILE_BODY(double, VLR_EXP_SWEEPS_F64, VLR_LANES_F64, 1)
 }
 
 static VLR_CLONES VLR_NO_REASSOC void vlr_tile_loss_f32(const float* z, const float* y,
                                                         ptrdiff_t n, float* dz, double* sums)
 {
     VLR_NO_REASSOC_BODY
-    VLR_TILE_BODY(float, expf, fabsf, VLR_SIMD_F32, 1)
+    VLR_TILE_BODY(float, VLR_EXP_SWEEPS_F32, VLR_LANES_F32, 1)
 }
 
 /* vlr_tile_loss_* without the loss: sums[1] += Σ dz, sums[2] += labels outside [0, 1]. */
@@ -138,14 +197,14 @@ static VLR_CLONES VLR_NO_REASSOC void vlr_tile_dz_f64(const double* z, const dou
                                                       ptrdiff_t n, double* dz, double* sums)
 {
     VLR_NO_REASSOC_BODY
-    VLR_TILE_BODY(double, exp, fabs, VLR_SIMD_F64, 0)
+    VLR_TILE_BODY(double, VLR_EXP_SWEEPS_F64, VLR_LANES_F64, 0)
 }
 
 static VLR_CLONES VLR_NO_REASSOC void vlr_tile_dz_f32(const float* z, const float* y,
                                                       ptrdiff_t n, float* dz, double* sums)
 {
     VLR_NO_REASSOC_BODY
-    VLR_TILE_BODY(float, expf, fabsf, VLR_SIMD_F32, 0)
+    VLR_TILE_BODY(float, VLR_EXP_SWEEPS_F32, VLR_LANES_F32, 0)
 }
 
 #endif

@@ -3,10 +3,10 @@
 
 Design:
   A. ``_tile_loss`` is the stable per-example math of :mod:`vlr.kernels` for a whole tile, in
-     X's dtype, written in C (``_simd_loss.h``) so that gcc vectorises it with glibc's SIMD
-     exp/expf (``SIMD_MATH`` says whether the build found them), with one log per 512
-     examples instead of a log1p per example, and built without ``-fassociative-math`` so
-     ``(1 - y) - y·e`` keeps its accuracy.
+     X's dtype, written in C (``_simd_loss.h``) so that gcc vectorises it: the exp is
+     arithmetic (Numba's, in two short sweeps), one log per 512 examples instead of a log1p
+     per example, and it is built without ``-fassociative-math`` so ``(1 - y) - y·e`` keeps
+     its accuracy.
   B. ``_block`` processes examples ``i0:i1`` of X given as a pointer and element strides, so
      C-ordered, F-ordered, sliced and negatively strided X all work without a copy, a tile of
      examples at a time: z, then loss and dz for the tile, then dw from the same tile while it
@@ -73,7 +73,6 @@ VECTOR_ISA = VLR_VECTOR_ISA.decode()
 cdef Py_ssize_t PAD = 8  # doubles per 64-byte cache line
 
 cdef extern from "_simd_loss.h" nogil:
-    const int VLR_LIBMVEC
     const int VLR_RUNTIME_DISPATCH
     void vlr_tile_loss_f64(const double* z, const double* y, Py_ssize_t n, double* dz,
                            double* sums)
@@ -84,9 +83,9 @@ cdef extern from "_simd_loss.h" nogil:
     void vlr_tile_dz_f32(const float* z, const float* y, Py_ssize_t n, float* dz,
                          double* sums)
 
-#: True when the per-example exp/expf are glibc's SIMD versions (libmvec), False when they are
-#: scalar libm calls (no libmvec, or another compiler): set by setup.py, which says which.
-SIMD_MATH = bool(VLR_LIBMVEC)
+#: Always True: the per-example exp is the vectorised arithmetic of ``_simd_loss.h`` whatever
+#: the C library (kept for callers that read it; it once said whether glibc's libmvec was found).
+SIMD_MATH = True
 #: True in a portable build (VLR_PORTABLE=1, e.g. a distributed wheel): the rest of the extension
 #: is built for the baseline ``VECTOR_ISA``, and the per-example loops exist for x86-64-v4
 #: (AVX-512), x86-64-v3 (AVX2) and the baseline, the CPU's chosen when the extension loads.

@@ -1,12 +1,17 @@
 """Per-example accuracy of the vectorised loss and dz, in ulps of the two-loop reference.
 
-The compiled kernels compute exp/log1p with SIMD code (glibc's libmvec from Cython, the
-polynomials of ``vlr.kernels._vector_math`` from Numba). Each example's dz is read exactly out of
+The compiled kernels compute exp/log1p with SIMD code (the same arithmetic exp in both: Numba's
+``vlr.kernels._vector_math`` and Cython's ``kernels/_simd_loss.h``). Each example's dz is read exactly out of
 a whole vectorised pass: with X the identity (n_x = m) and w the z values, z_i = w_i exactly and
 dw_i = dz_i / m exactly (m a power of two). The loss of each example is read from one-example
 calls (J = loss), and the vectorised loss through J of the identity problem.
 """
+import ctypes
 import math
+import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +19,7 @@ import pytest
 import vlr
 from vlr.kernels import _vector_math, two_loops
 
+KERNELS = Path(__file__).resolve().parents[1] / "kernels"
 M = 256  # examples per identity problem: whole vectors and tiles
 MAX_ULP = 4  # loss and dz, float64, any z, labels 0 and 1
 # A fractional label cancels in dz = ((1 - y)·e - y) / (1 + e): at y = 0.5, z = -0.25 it halves
@@ -174,3 +180,73 @@ def test_product_form_J_matches_extended_precision(kernel, y):
     J, _, _ = raw(np.ones(1), 0.0, X, np.full(X.shape[1], y), n_threads=1)
     want = _extended_loss(X[0], y) / X.shape[1]
     assert abs(J - want) <= 1e-15 * abs(want), (kernel, y, J, want)
+
+
+# --- the exp of the vectorised loops, every sweep, subnormal results included ----------------
+
+def _exp_grid(dtype):
+    top = 750.0 if dtype == np.float64 else 110.0
+    z = np.concatenate([np.linspace(0, top, 60_001), [1e3, 1e30, np.inf]]).astype(dtype)
+    return np.concatenate([z, -z])
+
+
+def _exp_ulps(got, z, dtype):
+    want = np.exp(-np.abs(z.astype(float))).astype(dtype)  # float32: correctly rounded (almost)
+    tiny = np.finfo(dtype).smallest_subnormal
+    return np.abs(got.astype(float) - want) / np.spacing(np.maximum(want, tiny)).astype(float)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_numba_tile_exp_matches_libm_down_to_subnormals(dtype):
+    # _tile_exp's two sweeps and its third, rare one (2⁻⁶⁴ where 2ᵏ is subnormal)
+    from vlr.kernels import numba_jit
+    z = _exp_grid(dtype)
+    e, work = np.empty_like(z), np.empty_like(z)
+    numba_jit._tile_exp(z, e, work, z.size)
+    assert _exp_ulps(e, z, dtype).max() <= 1
+    assert (e[np.abs(z) > (746 if dtype == np.float64 else 104)] == 0).all()
+
+
+C_WRAPPER = """#include "_simd_loss.h"
+void dz64(const double* z, const double* y, ptrdiff_t n, double* dz, double* s)
+{ vlr_tile_dz_f64(z, y, n, dz, s); }
+void dz32(const float* z, const float* y, ptrdiff_t n, float* dz, double* s)
+{ vlr_tile_dz_f32(z, y, n, dz, s); }
+"""
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc")
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_c_tile_exp_matches_libm_down_to_subnormals(tmp_path, dtype):
+    # the header's loops built as setup.py builds them; at y = 1 and z >= 0, dz = -e / (1 + e),
+    # so e's own error shows in dz down to subnormal e (|z| > 708: the 2⁻⁶⁴ sweep)
+    source = tmp_path / "exp.c"
+    source.write_text(C_WRAPPER)
+    library = tmp_path / "exp.so"
+    subprocess.run(["gcc", "-O3", "-march=native", "-fopenmp-simd", "-fno-math-errno",
+                    "-fassociative-math", "-fno-signed-zeros", "-fno-trapping-math", "-shared",
+                    "-fPIC", f"-I{KERNELS}", str(source), "-o", str(library), "-lm"], check=True)
+    name = "dz64" if dtype == np.float64 else "dz32"
+    function = getattr(ctypes.CDLL(str(library)), name)
+    z = _exp_grid(dtype)
+    z = z[z >= 0]
+    y, dz, sums = np.ones_like(z), np.empty_like(z), np.zeros(3)
+    pointer = np.ctypeslib.as_ctypes_type
+    function.argtypes = [ctypes.POINTER(pointer(dtype))] * 2 + [ctypes.c_ssize_t,
+                                                               ctypes.POINTER(pointer(dtype)),
+                                                               ctypes.POINTER(ctypes.c_double)]
+    function(*(np.ctypeslib.as_ctypes(a) for a in (z, y)), z.size, np.ctypeslib.as_ctypes(dz),
+             np.ctypeslib.as_ctypes(sums))
+    e = np.exp(-z.astype(float))
+    want = (-e / (1 + e)).astype(dtype)
+    tiny = np.finfo(dtype).smallest_subnormal
+    ulps = np.abs(dz.astype(float) - want) / np.spacing(np.maximum(np.abs(want), tiny)).astype(float)
+    assert ulps.max() <= 2, (dtype, z[ulps.argmax()], dz[ulps.argmax()], want[ulps.argmax()])
+
+
+def test_c_and_numba_exp_share_their_coefficients():
+    # the polynomial is written twice (C and Python): the same float64 numbers in both
+    header = (KERNELS / "_simd_loss.h").read_text()
+    poly = header[header.index("#define VLR_EXP_POLY_F64"):header.index("/* float: the Taylor")]
+    numbers = [float(v) for v in re.findall(r"\d\.\d+(?:e[-+]\d+)?", poly)]
+    assert numbers[1:] == list(_vector_math._Q)  # numbers[0] is the leading 1.0
