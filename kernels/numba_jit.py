@@ -119,11 +119,11 @@ _LOG_CHUNK = 512
 def _tile_exp(z, e, work, nt):  # z IN (nt,); e OUT (nt,): exp(-|z|); work: (nt,), overwritten
     # Two sweeps, exp_reduce then exp_finish: the chain of dependent operations per element is
     # half of one whole exp, so the scheduler of a narrow core keeps more elements in flight.
-    low = 0
+    low = False  # an "or" of the lanes: a count's int64 would widen float32's 8 lanes
     for k in range(nt):
         x = -abs(z[k])
         work[k], e[k] = exp_reduce(x)
-        low += exp_low(x)
+        low = low | exp_low(x)
     for k in range(nt):
         e[k] = exp_finish(work[k], e[k])
     if low:  # |z| > 708 (87 in float32): the subnormal results' last factor

@@ -247,6 +247,9 @@ def test_c_tile_exp_matches_libm_down_to_subnormals(tmp_path, dtype):
 def test_c_and_numba_exp_share_their_coefficients():
     # the polynomial is written twice (C and Python): the same float64 numbers in both
     header = (KERNELS / "_simd_loss.h").read_text()
-    poly = header[header.index("#define VLR_EXP_POLY_F64"):header.index("/* float: the Taylor")]
-    numbers = [float(v) for v in re.findall(r"\d\.\d+(?:e[-+]\d+)?", poly)]
-    assert numbers[1:] == list(_vector_math._Q)  # numbers[0] is the leading 1.0
+    for start, end, dtype, coefficients in (
+            ("#define VLR_EXP_POLY_F64", "/* float: Q", np.float64, _vector_math._Q),
+            ("#define VLR_EXP_POLY_F32", "#define VLR_EXP_SWEEPS_F64", np.float32, _vector_math._Q32)):
+        poly = header[header.index(start):header.index(end)]
+        numbers = [dtype(v) for v in re.findall(r"\d\.\d+(?:e[-+]\d+)?", poly)]
+        assert numbers[0] == 1 and numbers[1:] == list(coefficients), (dtype, numbers)
