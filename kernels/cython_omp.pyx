@@ -147,7 +147,7 @@ cdef inline void _tile_dw(const floating* X0,   # IN  X0[j * sf + k * se], the t
                           Py_ssize_t n_x, Py_ssize_t nt,
                           const floating* dz,   # IN  (nt,)
                           double* dw_acc) noexcept nogil:  # OUT (n_x,), added to
-    cdef Py_ssize_t j = 0, k
+    cdef Py_ssize_t j = 0, k, q
     cdef const floating* r0
     cdef const floating* r1
     cdef const floating* r2
@@ -171,6 +171,19 @@ cdef inline void _tile_dw(const floating* X0,   # IN  X0[j * sf + k * se], the t
             dw_acc[j + 2] += s2
             dw_acc[j + 3] += s3
             j += 4
+        q = nt // 4  # each remaining row in four independent sums, over the tile's quarters
+        while j < n_x:  # (one sum would wait on its own multiply-add at every step)
+            r0 = X0 + j * sf
+            s0 = s1 = s2 = s3 = 0
+            for k in range(q):
+                s0 += r0[k] * dz[k]
+                s1 += r0[q + k] * dz[q + k]
+                s2 += r0[2 * q + k] * dz[2 * q + k]
+                s3 += r0[3 * q + k] * dz[3 * q + k]
+            for k in range(4 * q, nt):
+                s0 += r0[k] * dz[k]
+            dw_acc[j] += (s0 + s1) + (s2 + s3)
+            j += 1
     while j < n_x:
         r0 = X0 + j * sf
         s0 = 0
