@@ -20,9 +20,10 @@ Each is two halves, ``exp_reduce`` (x -> r and the scale s) and ``exp_finish`` (
 exp(r)·s, to be multiplied by TWO_M64 where x < EXP_LOW: a rare case a loop can fix apart), so
 that a loop over many elements can run them as two sweeps: each sweep's chain of dependent
 operations is short, and a narrow core's scheduler keeps more elements in flight (one sweep of
-the whole exp is latency-bound: measured 1.3x slower on a Zen 2). ``exp_nonpositive`` dispatches on the argument's type (float32 math stays
-float32: 8 lanes on AVX2, 16 on AVX-512). Both are within 1 ulp of the C library's exp on their
-domains (``tests/test_accuracy.py``).
+the whole exp is latency-bound: measured 1.3x slower on a Zen 2). ``exp_nonpositive`` (and
+``exp_reduce``, ``exp_finish``, ``exp_low``) dispatches on the argument's type (float32 math
+stays float32: 8 lanes on AVX2, 16 on AVX-512). Both are within 1 ulp of the C library's exp on
+their domains (``tests/test_accuracy.py``).
 """
 import numpy as np
 from llvmlite import ir
@@ -143,12 +144,14 @@ def exp_low(x):
 
 def exp_reduce(x):
     """exp_reduce_f32 or exp_reduce_f64 by x's type: a Numba-only dispatcher."""
-    raise TypeError("exp_reduce is for Numba code; from Python call exp_reduce_f64 or exp_reduce_f32")
+    raise TypeError("exp_reduce is for Numba code; from Python call exp_reduce_f64 or "
+                    "exp_reduce_f32")
 
 
 def exp_finish(r, s):
     """exp_finish_f32 or exp_finish_f64 by r's type: a Numba-only dispatcher."""
-    raise TypeError("exp_finish is for Numba code; from Python call exp_finish_f64 or exp_finish_f32")
+    raise TypeError("exp_finish is for Numba code; from Python call exp_finish_f64 or "
+                    "exp_finish_f32")
 
 
 _F32_F64 = (types.float32, types.float64)

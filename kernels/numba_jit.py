@@ -5,10 +5,10 @@ Design:
      dtype, branch-free, given e = exp(-|z|) from ``_tile_exp`` (the call-free exp of
      :mod:`._vector_math` in two sweeps of its own: short chains of dependent operations), so
      that LLVM vectorises ``_tile_loss``, the loop over a tile's examples (float32: twice the
-     lanes), compiled without reassociation: ``(1 - y) - y·e`` is not rewritten. The loss needs no log
-     per example: log1p(e) is kept as the factor 1 + e (and its rounding as a linear term), and
-     ``_tile_J`` takes one log of the product of up to 512 factors (each in [1, 2]: no
-     overflow), then sums J, db and the linear terms in float64.
+     lanes), compiled without reassociation: ``(1 - y) - y·e`` is not rewritten. The loss
+     needs no log per example: log1p(e) is kept as the factor 1 + e (and its rounding as a
+     linear term), and ``_tile_J`` takes one log of the product of up to 512 factors (each in
+     [1, 2]: no overflow), then sums J, db and the linear terms in float64.
   B. Two block kernels process the examples ``i0:i1`` while they are in cache, and differ only
      in the order they walk X:
      - ``_block_by_tiles`` when examples are adjacent in memory (X C-ordered, shape (n_x, m)):

@@ -1,8 +1,8 @@
 """Per-example accuracy of the vectorised loss and dz, in ulps of the two-loop reference.
 
 The compiled kernels compute exp/log1p with SIMD code (the same arithmetic exp in both: Numba's
-``vlr.kernels._vector_math`` and Cython's ``kernels/_simd_loss.h``). Each example's dz is read exactly out of
-a whole vectorised pass: with X the identity (n_x = m) and w the z values, z_i = w_i exactly and
+``vlr.kernels._vector_math`` and Cython's ``kernels/_simd_loss.h``). Each example's dz is read
+exactly out of a whole vectorised pass: with X the identity (n_x = m) and w the z values, z_i = w_i exactly and
 dw_i = dz_i / m exactly (m a power of two). The loss of each example is read from one-example
 calls (J = loss), and the vectorised loss through J of the identity problem.
 """
@@ -240,7 +240,8 @@ def test_c_tile_exp_matches_libm_down_to_subnormals(tmp_path, dtype):
     e = np.exp(-z.astype(float))
     want = (-e / (1 + e)).astype(dtype)
     tiny = np.finfo(dtype).smallest_subnormal
-    ulps = np.abs(dz.astype(float) - want) / np.spacing(np.maximum(np.abs(want), tiny)).astype(float)
+    spacing = np.spacing(np.maximum(np.abs(want), tiny)).astype(float)
+    ulps = np.abs(dz.astype(float) - want) / spacing
     assert ulps.max() <= 2, (dtype, z[ulps.argmax()], dz[ulps.argmax()], want[ulps.argmax()])
 
 
@@ -249,7 +250,8 @@ def test_c_and_numba_exp_share_their_coefficients():
     header = (KERNELS / "_simd_loss.h").read_text()
     for start, end, dtype, coefficients in (
             ("#define VLR_EXP_POLY_F64", "/* float: Q", np.float64, _vector_math._Q),
-            ("#define VLR_EXP_POLY_F32", "#define VLR_EXP_SWEEPS_F64", np.float32, _vector_math._Q32)):
+            ("#define VLR_EXP_POLY_F32", "#define VLR_EXP_SWEEPS_F64", np.float32,
+             _vector_math._Q32)):
         poly = header[header.index(start):header.index(end)]
         numbers = [dtype(v) for v in re.findall(r"\d\.\d+(?:e[-+]\d+)?", poly)]
         assert numbers[0] == 1 and numbers[1:] == list(coefficients), (dtype, numbers)
