@@ -7,7 +7,9 @@
         + r (Cody-Waite) and the scale 2^k, whose exponent bits are read from kd + 1.5·2^52 (no
         float-to-integer conversion, which AVX2 lacks for 64 bits); (2) the polynomial, times the
         scale. One loop of exp, loss and dz is latency-bound on a narrow core (its chain of
-        dependent operations is long): measured 2.5x slower with glibc's vector exp on a Zen 2.
+        dependent operations is long): the former single loop, calling glibc's vector exp,
+        took 5.6 ns per example on a Zen 2 against 2.3 for these sweeps (part of it the
+        half-width vectors of B).
         Where 2^k would be subnormal (x < -708, -87 in float) the scale is 2^(k+64) and a rare
         third sweep multiplies by 2^-64: one rounding, so subnormal results are right.
      B. The loss and dz are a branch-free loop over e, the cases chosen by selects; no integer
