@@ -292,7 +292,8 @@ cdef tuple _gradients(const floating[::1] w, double b, const floating[:, :] X,
     cdef double J = 0, db = 0, bad = 0
     cdef bint finite
     with nogil:
-        _pass(&X[0, 0], X.strides[0] // sizeof(floating), X.strides[1] // sizeof(floating),
+        _pass(&X[0, 0], X.strides[0] // <Py_ssize_t>sizeof(floating),
+              X.strides[1] // <Py_ssize_t>sizeof(floating),  # signed: a stride may be < 0
               &w[0], b, &y[0], n_x, m, by_rows, tile, n_chunks, True, s.dw_rows, s.z, s.J_db,
               s.dw, &J, &db, &bad)
         J = J / m
@@ -319,7 +320,8 @@ cdef double _train(const floating[:, :] X, const floating[::1] y, bint by_rows, 
     with nogil:
         for it in range(iterations):
             with_loss = it % cost_every == 0
-            _pass(&X[0, 0], X.strides[0] // sizeof(floating), X.strides[1] // sizeof(floating),
+            _pass(&X[0, 0], X.strides[0] // <Py_ssize_t>sizeof(floating),
+                  X.strides[1] // <Py_ssize_t>sizeof(floating),  # signed: a stride may be < 0
                   &w[0], b, &y[0], n_x, m, by_rows, tile, n_chunks, with_loss, s.dw_rows, s.z,
                   s.J_db, s.dw, &J, &db, &bad)
             if with_loss:
