@@ -102,7 +102,7 @@
         }                                                                                       \
         VLR_PRAGMA(omp simd LANES)                                                              \
         for (ptrdiff_t k = 0; k < n; k++) {                                                     \
-            T rk = r[k];                                                                        \
+            T rk = r[k], r2 = rk * rk, r4 = r2 * r2; /* POLY's powers of r */                   \
             e[k] = (POLY) * e[k];                                                               \
         }                                                                                       \
         if (low) /* |z| > 708 (87 in float): the scale was 2^(k+64) */                          \
@@ -110,23 +110,20 @@
                 if (-FABS(z[k]) < (T)(EXP_LOW)) e[k] *= (T)(TWO_M64);                          \
     }
 
-/* exp(r) on |r| <= ln2/2: 1 + r + r^2·Q(r), Q of degree 9 (scripts/exp_coefficients.py), by
-   Estrin's scheme; within 1.6e-17 of exp(r). The coefficients are _vector_math's (a test
+/* exp(r) on |r| <= ln2/2 in the sweep's rk, r2 = rk^2, r4 = rk^4: 1 + r + r^2·Q(r), Q of
+   degree 9 (scripts/exp_coefficients.py), by Estrin's scheme; within 1.6e-17 of exp(r). The coefficients are _vector_math's (a test
    checks). */
 #define VLR_EXP_POLY_F64                                                                        \
-    (1.0 + (rk + (rk * rk) * (((0.5000000000000001 + 0.16666666666666669 * rk)                  \
-                               + (rk * rk) * (0.041666666666624164 + 0.008333333333330065 * rk)) \
-                              + ((rk * rk) * (rk * rk))                                         \
-                                * (((0.0013888888917196719 + 0.00019841269863040545 * rk)       \
-                                    + (rk * rk) * (2.4801521322368692e-05                       \
-                                                   + 2.7557268480310024e-06 * rk))              \
-                                   + ((rk * rk) * (rk * rk))                                    \
-                                     * (2.7620075879983367e-07 + 2.5100375832561234e-08 * rk)))))
+    (1.0 + (rk + r2 * (((0.5000000000000001 + 0.16666666666666669 * rk)                         \
+                        + r2 * (0.041666666666624164 + 0.008333333333330065 * rk))              \
+                       + r4 * (((0.0013888888917196719 + 0.00019841269863040545 * rk)           \
+                                + r2 * (2.4801521322368692e-05 + 2.7557268480310024e-06 * rk))  \
+                               + r4 * (2.7620075879983367e-07 + 2.5100375832561234e-08 * rk)))))
 /* float: Q of degree 4 (the same fit), within 9.7e-9 of exp(r) */
 #define VLR_EXP_POLY_F32                                                                        \
-    (1.0f + (rk + (rk * rk) * ((0.5f + 0.16666577756404877f * rk)                                \
-                               + (rk * rk) * (0.041666556149721146f + 0.008363173343241215f * rk) \
-                               + ((rk * rk) * (rk * rk)) * 0.0013926175888627768f)))
+    (1.0f + (rk + r2 * ((0.5f + 0.16666577756404877f * rk)                                      \
+                        + r2 * (0.041666556149721146f + 0.008363173343241215f * rk)             \
+                        + r4 * 0.0013926175888627768f)))
 
 #define VLR_EXP_SWEEPS_F64(z, n, r, e)                                                          \
     VLR_EXP_SWEEPS(double, uint64_t, fabs, VLR_LANES_F64, z, n, r, e, -746.0, -708.0,           \

@@ -9,8 +9,9 @@ Design:
   B. The first call of a new class *calibrates* it on that call's own arrays: each candidate
      (numpy, numba, cython -- the pure-Python kernels never win) runs the call's work -- a
      whole gradient step as ``vlr.gradient_step`` runs it, or 16 iterations of the training
-     loop --, interleaved, best of five rounds, and the two fastest go to a paired playoff when they are
-     within 10 % of each other; then the call goes on with the winner and returns its answer.
+     loop --, interleaved, best of five rounds, and the two fastest go to a paired playoff when
+     they are within 10 % of each other; then the call goes on with the winner and returns its
+     answer.
      Nothing of X's size is allocated, and no synthetic data is made.
   C. The winners and all timings are stored in ``fastest.json`` in the user's cache directory
      (``VLR_CACHE_DIR`` overrides), under a key (machine, versions, thread counts, BLAS); a
