@@ -62,7 +62,7 @@ class BuildExtWithOpenMP(build_ext):
 setup(
     ext_modules=cythonize(
         [Extension("vlr.kernels.cython_omp", ["kernels/cython_omp.pyx"], optional=True,
-                   depends=["kernels/_simd_loss.h"])],
+                   depends=["kernels/_simd_loss.h", "kernels/_by_examples.h"])],
         language_level=3,
     ),
     cmdclass={"build_ext": BuildExtWithOpenMP},

@@ -91,6 +91,22 @@ SIMD_MATH = True
 #: (AVX-512), x86-64-v3 (AVX2) and the baseline, the CPU's chosen when the extension loads.
 RUNTIME_DISPATCH = bool(VLR_RUNTIME_DISPATCH)
 
+cdef extern from "_by_examples.h" nogil:
+    void vlr_examples_z_f64(const double* X0, Py_ssize_t qs, Py_ssize_t se, const double* w,
+                            Py_ssize_t n_x, Py_ssize_t nt, double b, double* z, Py_ssize_t zq)
+    void vlr_examples_z_f32(const float* X0, Py_ssize_t qs, Py_ssize_t se, const float* w,
+                            Py_ssize_t n_x, Py_ssize_t nt, double b, float* z, Py_ssize_t zq)
+    void vlr_examples_dw_f64(const double* X0, Py_ssize_t qs, Py_ssize_t se, Py_ssize_t n_x,
+                             Py_ssize_t nt, const double* dz, Py_ssize_t zq, double* dw)
+    void vlr_examples_dw_f32(const float* X0, Py_ssize_t qs, Py_ssize_t se, Py_ssize_t n_x,
+                             Py_ssize_t nt, const float* dz, Py_ssize_t zq, double* dw)
+    void vlr_examples_z_dw_f64(const double* X0, const double* Xd, Py_ssize_t qs, Py_ssize_t se,
+                               const double* w, Py_ssize_t n_x, Py_ssize_t nt, double b,
+                               double* z, Py_ssize_t zq, const double* dz, double* dw)
+    void vlr_examples_z_dw_f32(const float* X0, const float* Xd, Py_ssize_t qs, Py_ssize_t se,
+                               const float* w, Py_ssize_t n_x, Py_ssize_t nt, double b,
+                               float* z, Py_ssize_t zq, const float* dz, double* dw)
+
 
 cdef inline void _tile_loss(const floating* z,   # IN  (nt,)
                             const floating* y,   # IN  (nt,)
@@ -193,6 +209,65 @@ cdef inline void _tile_dw(const floating* X0,   # IN  X0[j * sf + k * se], the t
         j += 1
 
 
+cdef inline void _examples_dw(const floating* X0, Py_ssize_t qs, Py_ssize_t se, Py_ssize_t n_x,
+                              Py_ssize_t nt, const floating* dz, double* dw) noexcept nogil:
+    if floating is double:
+        vlr_examples_dw_f64(X0, qs, se, n_x, nt, dz, nt, dw)
+    else:
+        vlr_examples_dw_f32(X0, qs, se, n_x, nt, dz, nt, dw)
+
+
+cdef Py_ssize_t _four_streams(const floating* X,  # IN  X[j, i] = X[j + i * se]: unit feature stride
+                              Py_ssize_t se,
+                              const floating* w,  # IN  (n_x,)
+                              double b,
+                              const floating* y,  # IN  (m,)
+                              Py_ssize_t n_x, Py_ssize_t i0, Py_ssize_t i1, Py_ssize_t tile,
+                              bint with_loss,
+                              floating* z,        # SCRATCH (2 * tile,)
+                              double* dw_acc,     # OUT (n_x,), added to
+                              double* J_db) noexcept nogil:  # OUT (3,), added to
+    # Features adjacent with unit stride (F-ordered X): the examples i0:i1 as four quarters read
+    # side by side, a tile of each quarter at a time (_by_examples.h); the dw of each tile is
+    # summed in the same loop as the next tile's z, while memory streams that one. Returns the
+    # first example not processed (at most 3 are left).
+    cdef Py_ssize_t quarter = (i1 - i0) // 4, qs = quarter * se, part = tile // 4
+    cdef Py_ssize_t t0 = 0, nt, s, prev_nt = 0
+    cdef const floating* X0
+    cdef const floating* prev_X0 = NULL
+    cdef floating* zt = z           # this tile's z (then dz): 4 parts of nt
+    cdef floating* prev_dz = z + 4 * part  # the tile before's dz, waiting for its dw
+    cdef floating* swap
+    if part == 0:  # a tile of fewer than four examples: no quarters
+        return i0
+    while t0 < quarter:
+        nt = min(part, quarter - t0)
+        X0 = X + (i0 + t0) * se
+        if prev_X0 != NULL and nt == prev_nt:
+            if floating is double:
+                vlr_examples_z_dw_f64(X0, prev_X0, qs, se, w, n_x, nt, b, zt, nt, prev_dz, dw_acc)
+            else:
+                vlr_examples_z_dw_f32(X0, prev_X0, qs, se, w, n_x, nt, b, zt, nt, prev_dz, dw_acc)
+        else:
+            if prev_X0 != NULL:
+                _examples_dw(prev_X0, qs, se, n_x, prev_nt, prev_dz, dw_acc)
+            if floating is double:
+                vlr_examples_z_f64(X0, qs, se, w, n_x, nt, b, zt, nt)
+            else:
+                vlr_examples_z_f32(X0, qs, se, w, n_x, nt, b, zt, nt)
+        for s in range(4):  # z becomes dz
+            _tile_loss(zt + s * nt, y + i0 + s * quarter + t0, nt, zt + s * nt, with_loss, J_db)
+        swap = prev_dz
+        prev_dz = zt
+        zt = swap
+        prev_X0 = X0
+        prev_nt = nt
+        t0 += part
+    if prev_X0 != NULL:
+        _examples_dw(prev_X0, qs, se, n_x, prev_nt, prev_dz, dw_acc)
+    return i0 + 4 * quarter
+
+
 cdef void _block(const floating* X,         # IN  X[j, i] = X[j * sf + i * se]
                  Py_ssize_t sf, Py_ssize_t se,
                  const floating* w,         # IN  (n_x,)
@@ -200,7 +275,7 @@ cdef void _block(const floating* X,         # IN  X[j, i] = X[j * sf + i * se]
                  const floating* y,         # IN  (m,)
                  Py_ssize_t n_x, Py_ssize_t i0, Py_ssize_t i1, bint by_rows, Py_ssize_t tile,
                  bint with_loss,            # False: J stays 0 (a training step without a cost)
-                 floating* z,               # SCRATCH (tile,)
+                 floating* z,               # SCRATCH (2 * tile,)
                  double* dw_acc,            # OUT (n_x,), added to
                  double* J_db) noexcept nogil:  # OUT (3,), set: J, db, labels outside [0, 1]
     cdef Py_ssize_t i, j, k, t0, nt
@@ -208,6 +283,8 @@ cdef void _block(const floating* X,         # IN  X[j, i] = X[j * sf + i * se]
     cdef const floating* col
     J_db[0] = J_db[1] = J_db[2] = 0
     t0 = i0
+    if not by_rows and sf == 1:
+        t0 = _four_streams(X, se, w, b, y, n_x, i0, i1, tile, with_loss, z, dw_acc, J_db)
     while t0 < i1:  # a tile of examples at a time: z, then loss and dz, then dw from cache
         nt = min(tile, i1 - t0)
         if by_rows:  # z and dw row by row
@@ -274,7 +351,7 @@ cdef class _Scratch:
 
     def __init__(self, Py_ssize_t n_x, Py_ssize_t tile, Py_ssize_t n_chunks):
         self.dw_rows = np.empty((n_chunks, (n_x + PAD - 1) // PAD * PAD))
-        self.z = np.empty((n_chunks, tile))
+        self.z = np.empty((n_chunks, 2 * tile))  # F order: a tile's dz waits while the next's z is summed
         self.J_db = np.empty((n_chunks, 3))
         self.dw = np.empty(n_x)
 

@@ -1,0 +1,234 @@
+/* A tile of examples when features are adjacent in memory (F-ordered X, e.g. X_sklearn.T): z
+   as dot products and dw as axpys, four examples at a time, in vectors along the features.
+
+   Example i of the tile is the column col_i = X0 + i*se, its features col_i[0 .. n_x-1] at
+   unit stride (the caller checks; other strides keep the Cython kernel's plain loops).
+
+   Design:
+     A. gcc's vector extensions (32-byte vectors: 4 doubles, 8 floats) instead of loops left to
+        the auto-vectoriser: a dot product's loop over a few features (10, 20) is shorter than the
+        vectoriser's unrolled body, so its vector code never ran; and the feature stride was a
+        run-time value, so it could not vectorise at all. The compiler lowers the vectors to the
+        target's registers (two SSE halves on baseline x86-64).
+     B. z: four accumulators, one per example, each a vector along the features; one
+        transpose-and-add turns them into the four dot products (lane i = example i), then the
+        last n_x mod 4 (mod 8 in float) features are added one by one. Sums in X's dtype, as the
+        C-order tiles do.
+     C. dw: dw[j] += (c0[j]·d0 + c1[j]·d1) + (c2[j]·d2 + c3[j]·d3), a loop the compiler
+        vectorises along j (dw is restrict: never one of the columns); the four products are
+        summed in X's dtype, dw in double.
+*/
+#ifndef VLR_BY_EXAMPLES_H
+#define VLR_BY_EXAMPLES_H
+#include <stddef.h>
+#include <string.h>
+
+#include "_simd_loss.h" /* VLR_CLONES */
+
+typedef double vlr_v4d __attribute__((vector_size(32)));
+typedef float vlr_v8f __attribute__((vector_size(32)));
+typedef float vlr_v4f __attribute__((vector_size(16)));
+typedef long long vlr_i4d __attribute__((vector_size(32)));
+typedef int vlr_i4f __attribute__((vector_size(16)));
+
+static inline vlr_v4d vlr_load_v4d(const double* p) {
+    vlr_v4d v;
+    memcpy(&v, p, sizeof v); /* unaligned: one vmovupd */
+    return v;
+}
+
+static inline vlr_v8f vlr_load_v8f(const float* p) {
+    vlr_v8f v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* Lane i of the result: the sum of a_i's lanes. */
+static inline vlr_v4d vlr_sum4_v4d(vlr_v4d a0, vlr_v4d a1, vlr_v4d a2, vlr_v4d a3) {
+    const vlr_i4d even = {0, 4, 2, 6}, odd = {1, 5, 3, 7}, low = {0, 1, 4, 5}, high = {2, 3, 6, 7};
+    vlr_v4d h01 = __builtin_shuffle(a0, a1, even) + __builtin_shuffle(a0, a1, odd);
+    vlr_v4d h23 = __builtin_shuffle(a2, a3, even) + __builtin_shuffle(a2, a3, odd);
+    return __builtin_shuffle(h01, h23, low) + __builtin_shuffle(h01, h23, high);
+}
+
+static inline vlr_v4f vlr_sum4_v4f(vlr_v4f a0, vlr_v4f a1, vlr_v4f a2, vlr_v4f a3) {
+    const vlr_i4f even = {0, 4, 2, 6}, odd = {1, 5, 3, 7}, low = {0, 1, 4, 5}, high = {2, 3, 6, 7};
+    vlr_v4f h01 = __builtin_shuffle(a0, a1, even) + __builtin_shuffle(a0, a1, odd);
+    vlr_v4f h23 = __builtin_shuffle(a2, a3, even) + __builtin_shuffle(a2, a3, odd);
+    return __builtin_shuffle(h01, h23, low) + __builtin_shuffle(h01, h23, high);
+}
+
+static inline vlr_v4f vlr_fold_v8f(vlr_v8f a) { /* lanes i and i + 4 added */
+    vlr_v4f lo = {a[0], a[1], a[2], a[3]}, hi = {a[4], a[5], a[6], a[7]};
+    return lo + hi;
+}
+
+/* Examples k of four streams: stream q's column k at X0 + q*qs + k*se, its z at z[q*zq + k]. */
+#define VLR_COLUMNS(T)                                                                   \
+    const T *c0 = X0 + k * se, *c1 = c0 + qs, *c2 = c1 + qs, *c3 = c2 + qs
+
+static VLR_CLONES void vlr_examples_z_f64(const double* X0, ptrdiff_t qs, /* IN  see above */
+                                          ptrdiff_t se, const double* w,  /* IN  (n_x,) */
+                                          ptrdiff_t n_x, ptrdiff_t nt, double b,
+                                          double* z, ptrdiff_t zq) {      /* OUT (4, nt) */
+    for (ptrdiff_t k = 0; k < nt; ++k) {
+        VLR_COLUMNS(double);
+        vlr_v4d a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+        ptrdiff_t j = 0;
+        for (; j + 4 <= n_x; j += 4) {
+            vlr_v4d wj = vlr_load_v4d(w + j);
+            a0 += vlr_load_v4d(c0 + j) * wj;
+            a1 += vlr_load_v4d(c1 + j) * wj;
+            a2 += vlr_load_v4d(c2 + j) * wj;
+            a3 += vlr_load_v4d(c3 + j) * wj;
+        }
+        vlr_v4d s = vlr_sum4_v4d(a0, a1, a2, a3);
+        for (; j < n_x; ++j) {
+            double wj = w[j];
+            s[0] += c0[j] * wj;
+            s[1] += c1[j] * wj;
+            s[2] += c2[j] * wj;
+            s[3] += c3[j] * wj;
+        }
+        z[k] = b + s[0];
+        z[zq + k] = b + s[1];
+        z[2 * zq + k] = b + s[2];
+        z[3 * zq + k] = b + s[3];
+    }
+}
+
+static VLR_CLONES void vlr_examples_z_f32(const float* X0, ptrdiff_t qs, ptrdiff_t se,
+                                          const float* w, ptrdiff_t n_x, ptrdiff_t nt,
+                                          double b, float* z, ptrdiff_t zq) {
+    const float bf = (float)b;
+    for (ptrdiff_t k = 0; k < nt; ++k) {
+        VLR_COLUMNS(float);
+        vlr_v8f a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+        ptrdiff_t j = 0;
+        for (; j + 8 <= n_x; j += 8) {
+            vlr_v8f wj = vlr_load_v8f(w + j);
+            a0 += vlr_load_v8f(c0 + j) * wj;
+            a1 += vlr_load_v8f(c1 + j) * wj;
+            a2 += vlr_load_v8f(c2 + j) * wj;
+            a3 += vlr_load_v8f(c3 + j) * wj;
+        }
+        vlr_v4f s = vlr_sum4_v4f(vlr_fold_v8f(a0), vlr_fold_v8f(a1), vlr_fold_v8f(a2),
+                                 vlr_fold_v8f(a3));
+        for (; j < n_x; ++j) {
+            float wj = w[j];
+            s[0] += c0[j] * wj;
+            s[1] += c1[j] * wj;
+            s[2] += c2[j] * wj;
+            s[3] += c3[j] * wj;
+        }
+        z[k] = bf + s[0];
+        z[zq + k] = bf + s[1];
+        z[2 * zq + k] = bf + s[2];
+        z[3 * zq + k] = bf + s[3];
+    }
+}
+
+static VLR_CLONES void vlr_examples_dw_f64(const double* X0, ptrdiff_t qs, ptrdiff_t se,
+                                           ptrdiff_t n_x, ptrdiff_t nt,
+                                           const double* dz, ptrdiff_t zq, /* IN  (4, nt) */
+                                           double* restrict dw) { /* OUT (n_x,), added to */
+    for (ptrdiff_t k = 0; k < nt; ++k) {
+        VLR_COLUMNS(double);
+        const double d0 = dz[k], d1 = dz[zq + k], d2 = dz[2 * zq + k], d3 = dz[3 * zq + k];
+        for (ptrdiff_t j = 0; j < n_x; ++j)
+            dw[j] += (c0[j] * d0 + c1[j] * d1) + (c2[j] * d2 + c3[j] * d3);
+    }
+}
+
+static VLR_CLONES void vlr_examples_dw_f32(const float* X0, ptrdiff_t qs, ptrdiff_t se,
+                                           ptrdiff_t n_x, ptrdiff_t nt, const float* dz,
+                                           ptrdiff_t zq, double* restrict dw) {
+    for (ptrdiff_t k = 0; k < nt; ++k) {
+        VLR_COLUMNS(float);
+        const float d0 = dz[k], d1 = dz[zq + k], d2 = dz[2 * zq + k], d3 = dz[3 * zq + k];
+        for (ptrdiff_t j = 0; j < n_x; ++j)
+            dw[j] += (double)((c0[j] * d0 + c1[j] * d1) + (c2[j] * d2 + c3[j] * d3));
+    }
+}
+
+/* Both at once, for two tiles of the same length: z of the tile at X0 (as vlr_examples_z_*)
+   and dw of the tile before it at Xd with its dz (as vlr_examples_dw_*), in one loop over the
+   features: the earlier tile is read back from cache while memory streams the new one. */
+static VLR_CLONES void vlr_examples_z_dw_f64(const double* X0, const double* Xd, ptrdiff_t qs,
+                                             ptrdiff_t se, const double* w, ptrdiff_t n_x,
+                                             ptrdiff_t nt, double b, double* z, ptrdiff_t zq,
+                                             const double* dz, double* restrict dw) {
+    for (ptrdiff_t k = 0; k < nt; ++k) {
+        VLR_COLUMNS(double);
+        const double *e0 = Xd + k * se, *e1 = e0 + qs, *e2 = e1 + qs, *e3 = e2 + qs;
+        const double d0 = dz[k], d1 = dz[zq + k], d2 = dz[2 * zq + k], d3 = dz[3 * zq + k];
+        vlr_v4d a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+        ptrdiff_t j = 0;
+        for (; j + 4 <= n_x; j += 4) {
+            vlr_v4d wj = vlr_load_v4d(w + j), g = vlr_load_v4d(dw + j);
+            a0 += vlr_load_v4d(c0 + j) * wj;
+            a1 += vlr_load_v4d(c1 + j) * wj;
+            a2 += vlr_load_v4d(c2 + j) * wj;
+            a3 += vlr_load_v4d(c3 + j) * wj;
+            g += (vlr_load_v4d(e0 + j) * d0 + vlr_load_v4d(e1 + j) * d1)
+                 + (vlr_load_v4d(e2 + j) * d2 + vlr_load_v4d(e3 + j) * d3);
+            memcpy(dw + j, &g, sizeof g);
+        }
+        vlr_v4d s = vlr_sum4_v4d(a0, a1, a2, a3);
+        for (; j < n_x; ++j) {
+            double wj = w[j];
+            s[0] += c0[j] * wj;
+            s[1] += c1[j] * wj;
+            s[2] += c2[j] * wj;
+            s[3] += c3[j] * wj;
+            dw[j] += (e0[j] * d0 + e1[j] * d1) + (e2[j] * d2 + e3[j] * d3);
+        }
+        z[k] = b + s[0];
+        z[zq + k] = b + s[1];
+        z[2 * zq + k] = b + s[2];
+        z[3 * zq + k] = b + s[3];
+    }
+}
+
+static VLR_CLONES void vlr_examples_z_dw_f32(const float* X0, const float* Xd, ptrdiff_t qs,
+                                             ptrdiff_t se, const float* w, ptrdiff_t n_x,
+                                             ptrdiff_t nt, double b, float* z, ptrdiff_t zq,
+                                             const float* dz, double* restrict dw) {
+    const float bf = (float)b;
+    for (ptrdiff_t k = 0; k < nt; ++k) {
+        VLR_COLUMNS(float);
+        const float *e0 = Xd + k * se, *e1 = e0 + qs, *e2 = e1 + qs, *e3 = e2 + qs;
+        const float d0 = dz[k], d1 = dz[zq + k], d2 = dz[2 * zq + k], d3 = dz[3 * zq + k];
+        vlr_v8f a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+        ptrdiff_t j = 0;
+        for (; j + 8 <= n_x; j += 8) {
+            vlr_v8f wj = vlr_load_v8f(w + j);
+            a0 += vlr_load_v8f(c0 + j) * wj;
+            a1 += vlr_load_v8f(c1 + j) * wj;
+            a2 += vlr_load_v8f(c2 + j) * wj;
+            a3 += vlr_load_v8f(c3 + j) * wj;
+            vlr_v8f g = (vlr_load_v8f(e0 + j) * d0 + vlr_load_v8f(e1 + j) * d1)
+                        + (vlr_load_v8f(e2 + j) * d2 + vlr_load_v8f(e3 + j) * d3);
+            vlr_v4d lo = {g[0], g[1], g[2], g[3]}, hi = {g[4], g[5], g[6], g[7]};
+            vlr_v4d dlo = vlr_load_v4d(dw + j) + lo, dhi = vlr_load_v4d(dw + j + 4) + hi;
+            memcpy(dw + j, &dlo, sizeof dlo);
+            memcpy(dw + j + 4, &dhi, sizeof dhi);
+        }
+        vlr_v4f s = vlr_sum4_v4f(vlr_fold_v8f(a0), vlr_fold_v8f(a1), vlr_fold_v8f(a2),
+                                 vlr_fold_v8f(a3));
+        for (; j < n_x; ++j) {
+            float wj = w[j];
+            s[0] += c0[j] * wj;
+            s[1] += c1[j] * wj;
+            s[2] += c2[j] * wj;
+            s[3] += c3[j] * wj;
+            dw[j] += (double)((e0[j] * d0 + e1[j] * d1) + (e2[j] * d2 + e3[j] * d3));
+        }
+        z[k] = bf + s[0];
+        z[zq + k] = bf + s[1];
+        z[2 * zq + k] = bf + s[2];
+        z[3 * zq + k] = bf + s[3];
+    }
+}
+
+#endif
