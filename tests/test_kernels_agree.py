@@ -115,21 +115,22 @@ def test_long_columns_four_examples_at_a_time(dtype, n_threads):
 @pytest.mark.parametrize("n_threads", [1, 2])
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("n_x", [10, 13])
-def test_features_adjacent_in_four_streams(n_x, dtype, n_threads):
-    # F-ordered X (features at unit stride): the Cython kernel reads each thread's examples as
-    # four quarters side by side, sums a tile's dw in the loop of the next tile's z, and leaves
-    # the last 0-3 examples to its plain loop. m gives each thread several full tiles per
-    # quarter, a shorter last tile, and a remainder; n_x leaves features after the vectors.
-    from vlr.kernels import cython_omp
+@pytest.mark.parametrize("kernel", COMPILED)
+def test_features_adjacent_in_four_streams(kernel, n_x, dtype, n_threads):
+    # F-ordered X: both compiled kernels read each thread's examples as four quarters side by
+    # side, a tile of each at a time, and the last 0-3 examples alone (the Cython kernel also
+    # sums a tile's dw in the loop of the next tile's z). m gives each thread several full tiles
+    # per quarter, a shorter last tile, and a remainder; n_x leaves features after the vectors.
     from vlr.kernels._plan import plan
+    module = vlr.get_kernel(kernel).module
     m = 4 * 3 * 4096 * n_threads + 4 * 700 * n_threads + 3
     (w, b, X, y), expected = case(n_x, m, 1, dtype, "F")
-    _, tile, n_chunks = plan(X, n_threads, cython_omp.default_threads)
+    _, tile, n_chunks = plan(X, n_threads, module.default_threads)
     assert n_chunks == n_threads and m // n_chunks // 4 > 2 * (tile // 4)  # several tiles a quarter
-    assert_matches(cython_omp.gradients(w, b, X, y, n_threads=n_threads), expected, X)
+    assert_matches(module.gradients(w, b, X, y, n_threads=n_threads), expected, X)
     for view in (X[:, ::-1], X[:, ::2]):  # examples backwards; examples at twice the stride
         yv = np.ascontiguousarray(y[::-1] if view.strides[1] < 0 else y[::2])
-        assert_matches(cython_omp.gradients(w, b, view, yv, n_threads=n_threads),
+        assert_matches(module.gradients(w, b, view, yv, n_threads=n_threads),
                        reference(w, b, view, yv), view)
-    w2, b2, costs = cython_omp.train(w, b, X, y, 0.1, 1, n_threads=n_threads)
+    w2, b2, costs = module.train(w, b, X, y, 0.1, 1, n_threads=n_threads)
     assert costs[0] == pytest.approx(expected[0], rel=1e-5 if dtype == np.float32 else 1e-12)
