@@ -10,8 +10,10 @@ Design:
   B. ``_block`` processes examples ``i0:i1`` of X given as a pointer and element strides, so
      C-ordered, F-ordered, sliced and negatively strided X all work without a copy, a tile of
      examples at a time: z, then loss and dz for the tile, then dw from the same tile while it
-     is in cache. z and dw go row by row when examples are adjacent (C order), as a dot
-     product and an axpy per example when features are adjacent (F order, ``X_sklearn.T``).
+     is in cache. z and dw go row by row when examples are adjacent (C order), as dot
+     products and axpys when features are adjacent (F order, ``X_sklearn.T``): with unit
+     feature stride, ``_four_streams`` reads the examples as four quarters side by side, in the
+     C vectors of ``_by_examples.h``, each tile's dw in the loop of the next tile's z.
   C. ``_pass`` splits the examples into one contiguous chunk per thread
      (``prange(schedule='static')``), each with its own dw row padded to 64 bytes; the rows are
      summed after the parallel region in a fixed order.
@@ -217,29 +219,45 @@ cdef inline void _examples_dw(const floating* X0, Py_ssize_t qs, Py_ssize_t se, 
         vlr_examples_dw_f32(X0, qs, se, n_x, nt, dz, nt, dw)
 
 
-cdef Py_ssize_t _four_streams(const floating* X,  # IN  X[j, i] = X[j + i * se]: unit feature stride
-                              Py_ssize_t se,
-                              const floating* w,  # IN  (n_x,)
-                              double b,
-                              const floating* y,  # IN  (m,)
-                              Py_ssize_t n_x, Py_ssize_t i0, Py_ssize_t i1, Py_ssize_t tile,
-                              bint with_loss,
-                              floating* z,        # SCRATCH (2 * tile,)
-                              double* dw_acc,     # OUT (n_x,), added to
-                              double* J_db) noexcept nogil:  # OUT (3,), added to
-    # Features adjacent with unit stride (F-ordered X): the examples i0:i1 as four quarters read
-    # side by side, a tile of each quarter at a time (_by_examples.h); the dw of each tile is
-    # summed in the same loop as the next tile's z, while memory streams that one. Returns the
-    # first example not processed (at most 3 are left).
-    cdef Py_ssize_t quarter = (i1 - i0) // 4, qs = quarter * se, part = tile // 4
+cdef inline Py_ssize_t _quarter(Py_ssize_t n, Py_ssize_t column_bytes) noexcept nogil:
+    # A quarter of n examples, shortened by up to 63 so that the four streams start 1 or 3 KB
+    # apart modulo 4 KB (numba_jit._quarter is the same rule): columns of 64, 128, 256, ...
+    # bytes otherwise put the quarters at one offset in every page, where the streams evict
+    # each other from the L1 cache's sets (2-core Zen 2, two threads, 256 MB of X: 64-128
+    # features read 29-38 GB/s from run to run, then 37-41).
+    cdef Py_ssize_t quarter = n // 4, best = quarter, best_gap = 4096, length, r, gap
+    if quarter < 256:
+        return quarter
+    for length in range(quarter, quarter - 64, -1):
+        r = (length * column_bytes) % 4096  # 0 <= r < 4096: both are positive
+        gap = r - 1024 if r >= 1024 else 1024 - r
+        if r >= 2048:
+            gap = r - 3072 if r >= 3072 else 3072 - r
+        if gap < best_gap:
+            best, best_gap = length, gap
+    return best
+
+
+cdef void _four_streams(const floating* X,  # IN  X[j, i] = X[j + i * se]: unit feature stride
+                        Py_ssize_t se,
+                        const floating* w,  # IN  (n_x,)
+                        double b,
+                        const floating* y,  # IN  (m,)
+                        Py_ssize_t n_x, Py_ssize_t i0, Py_ssize_t quarter, Py_ssize_t tile,
+                        bint with_loss,
+                        floating* z,        # SCRATCH (2 * tile,)
+                        double* dw_acc,     # OUT (n_x,), added to
+                        double* J_db) noexcept nogil:  # OUT (3,), added to
+    # Features adjacent with unit stride (F-ordered X): the examples i0:i0 + 4·quarter as four
+    # quarters read side by side, a tile of each quarter at a time (_by_examples.h); the dw of
+    # each tile is summed in the same loop as the next tile's z, while memory streams that one.
+    cdef Py_ssize_t qs = quarter * se, part = tile // 4
     cdef Py_ssize_t t0 = 0, nt, s, prev_nt = 0
     cdef const floating* X0
     cdef const floating* prev_X0 = NULL
     cdef floating* zt = z           # this tile's z (then dz): 4 parts of nt
     cdef floating* prev_dz = z + 4 * part  # the tile before's dz, waiting for its dw
     cdef floating* swap
-    if part == 0:  # a tile of fewer than four examples: no quarters
-        return i0
     while t0 < quarter:
         nt = min(part, quarter - t0)
         X0 = X + (i0 + t0) * se
@@ -265,7 +283,6 @@ cdef Py_ssize_t _four_streams(const floating* X,  # IN  X[j, i] = X[j + i * se]:
         t0 += part
     if prev_X0 != NULL:
         _examples_dw(prev_X0, qs, se, n_x, prev_nt, prev_dz, dw_acc)
-    return i0 + 4 * quarter
 
 
 cdef void _block(const floating* X,         # IN  X[j, i] = X[j * sf + i * se]
@@ -278,13 +295,19 @@ cdef void _block(const floating* X,         # IN  X[j, i] = X[j * sf + i * se]
                  floating* z,               # SCRATCH (2 * tile,)
                  double* dw_acc,            # OUT (n_x,), added to
                  double* J_db) noexcept nogil:  # OUT (3,), set: J, db, labels outside [0, 1]
-    cdef Py_ssize_t i, j, k, t0, nt
+    cdef Py_ssize_t i, j, k, t0, nt, quarter, column_bytes
     cdef double zi, d
     cdef const floating* col
     J_db[0] = J_db[1] = J_db[2] = 0
     t0 = i0
-    if not by_rows and sf == 1:
-        t0 = _four_streams(X, se, w, b, y, n_x, i0, i1, tile, with_loss, z, dw_acc, J_db)
+    if not by_rows and sf == 1 and tile >= 4:  # four streams, then four over what a shortened
+        column_bytes = (se if se > 0 else -se) * <Py_ssize_t>sizeof(floating)  # quarter left out
+        quarter = _quarter(i1 - i0, column_bytes)
+        _four_streams(X, se, w, b, y, n_x, t0, quarter, tile, with_loss, z, dw_acc, J_db)
+        t0 += 4 * quarter
+        quarter = (i1 - t0) // 4
+        _four_streams(X, se, w, b, y, n_x, t0, quarter, tile, with_loss, z, dw_acc, J_db)
+        t0 += 4 * quarter  # the last 0-3 examples below
     while t0 < i1:  # a tile of examples at a time: z, then loss and dz, then dw from cache
         nt = min(tile, i1 - t0)
         if by_rows:  # z and dw row by row
@@ -351,7 +374,7 @@ cdef class _Scratch:
 
     def __init__(self, Py_ssize_t n_x, Py_ssize_t tile, Py_ssize_t n_chunks):
         self.dw_rows = np.empty((n_chunks, (n_x + PAD - 1) // PAD * PAD))
-        self.z = np.empty((n_chunks, 2 * tile))  # F order: a tile's dz waits while the next's z is summed
+        self.z = np.empty((n_chunks, 2 * tile))  # F order: a tile's dz waits for the next's z
         self.J_db = np.empty((n_chunks, 3))
         self.dw = np.empty(n_x)
 

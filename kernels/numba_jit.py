@@ -15,8 +15,8 @@ Design:
        for a tile of examples, z row by row, then dz, then dw from the same tile;
      - ``_block_by_examples`` when features are adjacent (X F-ordered, e.g. ``X_sklearn.T``):
        the examples as four quarters read side by side (four streams from memory), for a tile
-       of each, a dot product per example (four at a time from 256 features on), then dz, then
-       an axpy of four examples, one per quarter.
+       of each, four dot products at once (one example per quarter), then dz, then an axpy of
+       the same four examples.
      Both read X once; J, db and dw are summed in float64 (a tile's sums run in X's dtype).
      Wide-and-short C-ordered X (fewer examples per thread than a tile holds, e.g. the course's
      12288×209) goes to ``_pass_by_rows`` instead: each thread reads a band of whole rows,
@@ -41,10 +41,6 @@ from ._shapes import check_cost_every, check_iterations, check_kernel_arguments,
 from ._vector_math import TWO_M64, exp_finish, exp_low, exp_reduce
 
 _PAD = 8  # float64 per 64-byte cache line
-#: From this many features on, F-ordered X's dot products go four examples at a time (below,
-#: the four sums' final reductions cost more than the overlap gains: measured at n_x = 100 and
-#: 1000 on a Zen 2).
-_DOT4_MIN_FEATURES = 256
 #: Let LLVM reorder sums (so reductions vectorise) and fuse multiply-adds -- but never assume
 #: away NaN/inf: non-finite X must still show in the outputs (see vlr._validation).
 _FASTMATH = {"reassoc", "contract"}
@@ -314,13 +310,32 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, with_loss, check_labels, dw_acc, s
     return J, db, bad
 
 
+@njit(cache=True, nogil=True)
+def _quarter(n, column_bytes):
+    # A quarter of n examples, shortened by up to 63 so that the four streams start 1 or 3 KB
+    # apart modulo 4 KB (the Cython kernel's _quarter is the same rule): columns of 64, 128, 256,
+    # ... bytes otherwise put the quarters at one offset in every page, where the streams evict
+    # each other from the L1 cache's sets (2-core Zen 2, two threads, 256 MB of X: 64-128
+    # features read 29-38 GB/s from run to run, then 37-41).
+    quarter = n // 4
+    if quarter < 256:
+        return quarter
+    best, best_gap = quarter, 4096
+    for length in range(quarter, quarter - 64, -1):
+        r = (length * column_bytes) % 4096
+        gap = min(abs(r - 1024), abs(r - 3072))
+        if gap < best_gap:
+            best, best_gap = length, gap
+    return best
+
+
 @njit(cache=True, nogil=True, boundscheck=False, fastmath=_FASTMATH, error_model="numpy")
-def _block_by_examples(X, w, b, y, i0, i1, tile, with_loss, check_labels, dw_acc, scratch):
+def _four_streams(X, w, b, y, i0, quarter, tile, with_loss, check_labels, dw_acc, scratch):
     # dw_acc OUT (+=); scratch: (3, tile) in X's dtype, overwritten; the rest IN.
-    # The examples as four quarters read side by side (four streams from memory: one stream
-    # read 25-30 GB/s on a 2-core Zen 2 with two threads, four 43-48), a tile of each quarter
-    # at a time: a dot product per example, the tile's loss and dz, then an axpy of four
-    # examples (one per quarter) while their columns are in cache; the last 0-3 examples alone.
+    # The examples i0:i0 + 4·quarter as four quarters read side by side (four streams from
+    # memory: one stream read 25-30 GB/s on a 2-core Zen 2 with two threads, four 43-48), a
+    # tile of each quarter at a time: four dot products at once (one example per quarter), the
+    # tile's loss and dz, then an axpy of the same four examples while they are in cache.
     n_x = X.shape[0]
     z = scratch[0]  # z (then dz) in X's dtype, as by tiles: float32 z overflows
     linear = scratch[1]  # the tile's per-example loss: linear + log(factor)
@@ -329,32 +344,22 @@ def _block_by_examples(X, w, b, y, i0, i1, tile, with_loss, check_labels, dw_acc
     db = 0.0
     bad = 0
     part = tile // 4
-    quarter = (i1 - i0) // 4 if part > 0 else 0  # (a tile of 4 examples at least: _plan)
     for t0 in range(i0, i0 + quarter, part):
         nt = min(part, i0 + quarter - t0)
-        if n_x >= _DOT4_MIN_FEATURES:  # four independent sums in flight
-            for k in range(nt):
-                i = t0 + k
-                z0 = z1 = z2 = z3 = b
-                for j in range(n_x):
-                    wj = np.float64(w[j])
-                    z0 += wj * X[j, i]
-                    z1 += wj * X[j, i + quarter]
-                    z2 += wj * X[j, i + 2 * quarter]
-                    z3 += wj * X[j, i + 3 * quarter]
-                z[k], z[nt + k], z[2 * nt + k], z[3 * nt + k] = z0, z1, z2, z3
-        else:
-            for k in range(nt):
-                for s in range(4):
-                    i = t0 + s * quarter + k
-                    zk = b
-                    for j in range(n_x):
-                        zk += np.float64(w[j]) * X[j, i]
-                    z[s * nt + k] = zk
+        for k in range(nt):
+            i = t0 + k
+            z0 = z1 = z2 = z3 = b
+            for j in range(n_x):
+                wj = np.float64(w[j])
+                z0 += wj * X[j, i]
+                z1 += wj * X[j, i + quarter]
+                z2 += wj * X[j, i + 2 * quarter]
+                z3 += wj * X[j, i + 3 * quarter]
+            z[k], z[nt + k], z[2 * nt + k], z[3 * nt + k] = z0, z1, z2, z3
         for s in range(4):  # z becomes dz
             a = t0 + s * quarter
-            tJ, tdb, tbad = _tile_loss_and_sums(z[s * nt:(s + 1) * nt], y[a:a + nt], linear, factor,
-                                                   nt, with_loss, check_labels)
+            tJ, tdb, tbad = _tile_loss_and_sums(z[s * nt:(s + 1) * nt], y[a:a + nt], linear,
+                                                   factor, nt, with_loss, check_labels)
             J += tJ
             db += tdb
             bad += tbad
@@ -364,7 +369,32 @@ def _block_by_examples(X, w, b, y, i0, i1, tile, with_loss, check_labels, dw_acc
             for j in range(n_x):
                 dw_acc[j] += ((X[j, i] * d0 + X[j, i + quarter] * d1)
                               + (X[j, i + 2 * quarter] * d2 + X[j, i + 3 * quarter] * d3))
-    for i in range(i0 + 4 * quarter, i1):  # the last examples, one at a time
+    return J, db, bad
+
+
+@njit(cache=True, nogil=True, boundscheck=False, fastmath=_FASTMATH, error_model="numpy")
+def _block_by_examples(X, w, b, y, i0, i1, tile, with_loss, check_labels, dw_acc, scratch):
+    # dw_acc OUT (+=); scratch: (3, tile) in X's dtype, overwritten; the rest IN.
+    # Four streams (a quarter shortened so that they do not share the L1 cache's sets), then
+    # four streams over what that left, then the last 0-3 examples one at a time.
+    J = db = 0.0
+    bad = 0
+    rest = i0
+    if tile >= 4:  # (always: _plan's tiles have 4 examples at least)
+        quarter = _quarter(i1 - i0, abs(X.strides[1]))
+        J, db, bad = _four_streams(X, w, b, y, i0, quarter, tile, with_loss, check_labels,
+                                   dw_acc, scratch)
+        rest = i0 + 4 * quarter
+        quarter = (i1 - rest) // 4
+        tJ, tdb, tbad = _four_streams(X, w, b, y, rest, quarter, tile, with_loss, check_labels,
+                                      dw_acc, scratch)
+        J += tJ
+        db += tdb
+        bad += tbad
+        rest += 4 * quarter
+    n_x = X.shape[0]
+    z, linear, factor = scratch[0], scratch[1], scratch[2]
+    for i in range(rest, i1):
         zk = b
         for j in range(n_x):
             zk += np.float64(w[j]) * X[j, i]

@@ -107,7 +107,6 @@ def test_long_columns_four_examples_at_a_time(dtype, n_threads):
     # F-ordered X with long columns: the Numba kernel's dot products and dw sweeps take four
     # examples at a time, and the last examples (m = 4k + 3) one at a time
     from vlr.kernels import numba_jit
-    assert 300 >= numba_jit._DOT4_MIN_FEATURES
     (w, b, X, y), expected = case(300, 1003, 1, dtype, "F")
     assert_matches(numba_jit.gradients(w, b, X, y, n_threads=n_threads), expected, X)
 
@@ -134,3 +133,18 @@ def test_features_adjacent_in_four_streams(kernel, n_x, dtype, n_threads):
                        reference(w, b, view, yv), view)
     w2, b2, costs = module.train(w, b, X, y, 0.1, 1, n_threads=n_threads)
     assert costs[0] == pytest.approx(expected[0], rel=1e-5 if dtype == np.float32 else 1e-12)
+
+
+@pytest.mark.parametrize("column_bytes", [40, 80, 128, 256, 4096, 8000])
+def test_four_streams_start_apart_in_the_page(column_bytes):
+    # The Numba kernel's quarter (the Cython kernel's is the same rule): at most 63 examples
+    # shorter than n // 4, the streams 1 or 3 KB apart modulo 4 KB where some length allows it
+    from vlr.kernels.numba_jit import _quarter
+    for n in (1024, 4 * 65536, 4 * 65536 + 3, 10**7):
+        q = _quarter(n, column_bytes)
+        assert n // 4 - 63 <= q <= n // 4
+        def gap(length):
+            r = length * column_bytes % 4096
+            return min(abs(r - 1024), abs(r - 3072))
+        assert gap(q) == min(gap(length) for length in range(n // 4 - 63, n // 4 + 1))
+    assert _quarter(1020, 128) == 255  # short quarters are left alone
