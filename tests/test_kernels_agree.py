@@ -131,6 +131,9 @@ def test_features_adjacent_in_four_streams(kernel, n_x, dtype, n_threads):
         yv = np.ascontiguousarray(y[::-1] if view.strides[1] < 0 else y[::2])
         assert_matches(module.gradients(w, b, view, yv, n_threads=n_threads),
                        reference(w, b, view, yv), view)
+    view, wv = X[::2], np.ascontiguousarray(w[::2])  # features at a stride: no four streams
+    assert_matches(module.gradients(wv, b, view, y, n_threads=n_threads),
+                   reference(wv, b, view, y), view)
     w2, b2, costs = module.train(w, b, X, y, 0.1, 1, n_threads=n_threads)
     assert costs[0] == pytest.approx(expected[0], rel=1e-5 if dtype == np.float32 else 1e-12)
 
