@@ -103,3 +103,40 @@ def test_c_loss_loops_are_full_width_vector_code_with_no_exp_call(tmp_path, marc
     assert called == {"log"}, sorted(called)
     assert not re.findall(SCALAR_CONVERSIONS, dump)
     assert dump.count("zmm" if march.endswith("v4") else "ymm") > 50
+
+
+@x86
+@pytest.mark.skipif(not (shutil.which("gcc") and shutil.which("objdump")), reason="needs gcc, objdump")
+@pytest.mark.parametrize("march", ["x86-64-v3", "x86-64-v4"])
+def test_c_f_order_loops_are_packed_multiply_adds(tmp_path, march):
+    # _by_examples.h's dot products and dw updates (the Cython kernel's F-ordered X): each
+    # function's loop over the features is packed 256-bit fused multiply-adds
+    source = tmp_path / "by_examples.c"
+    source.write_text(
+        '#include "_by_examples.h"\n'
+        "#define P(T) const T* X0, ptrdiff_t qs, ptrdiff_t se\n"
+        "void z64(P(double), const double* w, ptrdiff_t n, ptrdiff_t nt, double* z)"
+        " { vlr_examples_z_f64(X0, qs, se, w, n, nt, 0.5, z, nt); }\n"
+        "void z32(P(float), const float* w, ptrdiff_t n, ptrdiff_t nt, float* z)"
+        " { vlr_examples_z_f32(X0, qs, se, w, n, nt, 0.5, z, nt); }\n"
+        "void dw64(P(double), ptrdiff_t n, ptrdiff_t nt, const double* d, double* dw)"
+        " { vlr_examples_dw_f64(X0, qs, se, n, nt, d, nt, dw); }\n"
+        "void dw32(P(float), ptrdiff_t n, ptrdiff_t nt, const float* d, double* dw)"
+        " { vlr_examples_dw_f32(X0, qs, se, n, nt, d, nt, dw); }\n"
+        "void zdw64(P(double), const double* Xd, const double* w, ptrdiff_t n, ptrdiff_t nt,"
+        " double* z, const double* d, double* dw)"
+        " { vlr_examples_z_dw_f64(X0, Xd, qs, se, w, n, nt, 0.5, z, nt, d, dw); }\n"
+        "void zdw32(P(float), const float* Xd, const float* w, ptrdiff_t n, ptrdiff_t nt,"
+        " float* z, const float* d, double* dw)"
+        " { vlr_examples_z_dw_f32(X0, Xd, qs, se, w, n, nt, 0.5, z, nt, d, dw); }\n")
+    obj = tmp_path / "by_examples.o"
+    subprocess.run(["gcc", "-O3", f"-march={march}", "-fopenmp-simd", "-fno-math-errno",
+                    "-fassociative-math", "-fno-signed-zeros", "-fno-trapping-math",
+                    f"-I{ROOT / 'kernels'}", "-c", str(source), "-o", str(obj)],
+                   check=True, capture_output=True)
+    dump = subprocess.run(["objdump", "-d", str(obj)], check=True, capture_output=True,
+                          text=True).stdout
+    bodies = dict(re.findall(r"<(\w+)>:\n(.*?)(?=\n\n|\Z)", dump, flags=re.S))
+    for name in ("z64", "z32", "dw64", "dw32", "zdw64", "zdw32"):
+        packed = re.findall(r"vfn?m(?:add|sub)\w*p[sd]\s+[^\n]*ymm", bodies[name])
+        assert len(packed) >= 2, (name, march)
