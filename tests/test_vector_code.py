@@ -50,6 +50,19 @@ def _numba_asm(env=None):
     return json.loads(out.stdout.splitlines()[-1])
 
 
+def _gcc_disassembly(tmp_path, source_text, march):
+    """objdump -dr of source_text compiled with the flags setup.py builds the extension with
+    (its REASSOCIATE, SIMD_FLAG) for ``march``, kernels/ on the include path."""
+    source, obj = tmp_path / "probe.c", tmp_path / "probe.o"
+    source.write_text(source_text)
+    subprocess.run(["gcc", "-O3", f"-march={march}", "-fopenmp-simd", "-fno-math-errno",
+                    "-fassociative-math", "-fno-signed-zeros", "-fno-trapping-math",
+                    f"-I{ROOT / 'kernels'}", "-c", str(source), "-o", str(obj)],
+                   check=True, capture_output=True)
+    return subprocess.run(["objdump", "-dr", str(obj)], check=True, capture_output=True,
+                          text=True).stdout
+
+
 @x86
 def test_numba_loss_loop_is_vector_code_on_this_cpu():
     pytest.importorskip("numba")
@@ -83,20 +96,13 @@ def test_numba_loss_loop_has_no_scalar_conversion_on_avx2_or_avx512(tmp_path, cp
 @pytest.mark.skipif(not (shutil.which("gcc") and shutil.which("objdump")), reason="needs gcc, objdump")
 @pytest.mark.parametrize("march", ["x86-64-v3", "x86-64-v4"])
 def test_c_loss_loops_are_full_width_vector_code_with_no_exp_call(tmp_path, march):
-    source = tmp_path / "loss.c"
-    source.write_text('#include "_simd_loss.h"\n'
-                      "void f64(const double* z, const double* y, ptrdiff_t n, double* dz, double* s)"
-                      " { vlr_tile_loss_f64(z, y, n, dz, s); vlr_tile_dz_f64(z, y, n, dz, s); }\n"
-                      "void f32(const float* z, const float* y, ptrdiff_t n, float* dz, double* s)"
-                      " { vlr_tile_loss_f32(z, y, n, dz, s); vlr_tile_dz_f32(z, y, n, dz, s); }\n")
-    obj = tmp_path / "loss.o"
-    # the flags setup.py builds the extension with (its REASSOCIATE, SIMD_FLAG)
-    subprocess.run(["gcc", "-O3", f"-march={march}", "-fopenmp-simd", "-fno-math-errno",
-                    "-fassociative-math", "-fno-signed-zeros", "-fno-trapping-math",
-                    f"-I{ROOT / 'kernels'}", "-c", str(source), "-o", str(obj)],
-                   check=True, capture_output=True)
-    dump = subprocess.run(["objdump", "-dr", str(obj)], check=True, capture_output=True,
-                          text=True).stdout
+    dump = _gcc_disassembly(
+        tmp_path,
+        '#include "_simd_loss.h"\n'
+        "void f64(const double* z, const double* y, ptrdiff_t n, double* dz, double* s)"
+        " { vlr_tile_loss_f64(z, y, n, dz, s); vlr_tile_dz_f64(z, y, n, dz, s); }\n"
+        "void f32(const float* z, const float* y, ptrdiff_t n, float* dz, double* s)"
+        " { vlr_tile_loss_f32(z, y, n, dz, s); vlr_tile_dz_f32(z, y, n, dz, s); }\n", march)
     called = set(re.findall(r"R_X86_64_PLT32\s+(\w+)", dump))
     # the exp is the header's own arithmetic: the only call is one log per 512 examples (in the
     # two loss functions), never an exp or a log1p per example
@@ -111,8 +117,8 @@ def test_c_loss_loops_are_full_width_vector_code_with_no_exp_call(tmp_path, marc
 def test_c_f_order_loops_are_packed_multiply_adds(tmp_path, march):
     # _by_examples.h's dot products and dw updates (the Cython kernel's F-ordered X): each
     # function's loop over the features is packed 256-bit fused multiply-adds
-    source = tmp_path / "by_examples.c"
-    source.write_text(
+    dump = _gcc_disassembly(
+        tmp_path,
         '#include "_by_examples.h"\n'
         "#define P(T) const T* X0, ptrdiff_t qs, ptrdiff_t se\n"
         "void z64(P(double), const double* w, ptrdiff_t n, ptrdiff_t nt, double* z)"
@@ -128,14 +134,7 @@ def test_c_f_order_loops_are_packed_multiply_adds(tmp_path, march):
         " { vlr_examples_z_dw_f64(X0, Xd, qs, se, w, n, nt, 0.5, z, nt, d, dw); }\n"
         "void zdw32(P(float), const float* Xd, const float* w, ptrdiff_t n, ptrdiff_t nt,"
         " float* z, const float* d, double* dw)"
-        " { vlr_examples_z_dw_f32(X0, Xd, qs, se, w, n, nt, 0.5, z, nt, d, dw); }\n")
-    obj = tmp_path / "by_examples.o"
-    subprocess.run(["gcc", "-O3", f"-march={march}", "-fopenmp-simd", "-fno-math-errno",
-                    "-fassociative-math", "-fno-signed-zeros", "-fno-trapping-math",
-                    f"-I{ROOT / 'kernels'}", "-c", str(source), "-o", str(obj)],
-                   check=True, capture_output=True)
-    dump = subprocess.run(["objdump", "-d", str(obj)], check=True, capture_output=True,
-                          text=True).stdout
+        " { vlr_examples_z_dw_f32(X0, Xd, qs, se, w, n, nt, 0.5, z, nt, d, dw); }\n", march)
     bodies = dict(re.findall(r"<(\w+)>:\n(.*?)(?=\n\n|\Z)", dump, flags=re.S))
     for name in ("z64", "z32", "dw64", "dw32", "zdw64", "zdw32"):
         packed = re.findall(r"vfn?m(?:add|sub)\w*p[sd]\s+[^\n]*ymm", bodies[name])
