@@ -31,40 +31,47 @@
 
 #include "_simd_loss.h" /* VLR_CLONES */
 
+/* The helpers below take and return 32-byte vectors: always inlined (a portable build's
+   baseline clone would otherwise pass them in memory, and gcc warns of that ABI with -Wpsabi). */
+#define VLR_INLINE static inline __attribute__((always_inline))
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
 typedef double vlr_v4d __attribute__((vector_size(32)));
 typedef float vlr_v8f __attribute__((vector_size(32)));
 typedef float vlr_v4f __attribute__((vector_size(16)));
 typedef long long vlr_i4d __attribute__((vector_size(32)));
 typedef int vlr_i4f __attribute__((vector_size(16)));
 
-static inline vlr_v4d vlr_load_v4d(const double* p) {
+VLR_INLINE vlr_v4d vlr_load_v4d(const double* p) {
     vlr_v4d v;
     memcpy(&v, p, sizeof v); /* unaligned: one vmovupd */
     return v;
 }
 
-static inline vlr_v8f vlr_load_v8f(const float* p) {
+VLR_INLINE vlr_v8f vlr_load_v8f(const float* p) {
     vlr_v8f v;
     memcpy(&v, p, sizeof v);
     return v;
 }
 
 /* Lane i of the result: the sum of a_i's lanes. */
-static inline vlr_v4d vlr_sum4_v4d(vlr_v4d a0, vlr_v4d a1, vlr_v4d a2, vlr_v4d a3) {
+VLR_INLINE vlr_v4d vlr_sum4_v4d(vlr_v4d a0, vlr_v4d a1, vlr_v4d a2, vlr_v4d a3) {
     const vlr_i4d even = {0, 4, 2, 6}, odd = {1, 5, 3, 7}, low = {0, 1, 4, 5}, high = {2, 3, 6, 7};
     vlr_v4d h01 = __builtin_shuffle(a0, a1, even) + __builtin_shuffle(a0, a1, odd);
     vlr_v4d h23 = __builtin_shuffle(a2, a3, even) + __builtin_shuffle(a2, a3, odd);
     return __builtin_shuffle(h01, h23, low) + __builtin_shuffle(h01, h23, high);
 }
 
-static inline vlr_v4f vlr_sum4_v4f(vlr_v4f a0, vlr_v4f a1, vlr_v4f a2, vlr_v4f a3) {
+VLR_INLINE vlr_v4f vlr_sum4_v4f(vlr_v4f a0, vlr_v4f a1, vlr_v4f a2, vlr_v4f a3) {
     const vlr_i4f even = {0, 4, 2, 6}, odd = {1, 5, 3, 7}, low = {0, 1, 4, 5}, high = {2, 3, 6, 7};
     vlr_v4f h01 = __builtin_shuffle(a0, a1, even) + __builtin_shuffle(a0, a1, odd);
     vlr_v4f h23 = __builtin_shuffle(a2, a3, even) + __builtin_shuffle(a2, a3, odd);
     return __builtin_shuffle(h01, h23, low) + __builtin_shuffle(h01, h23, high);
 }
 
-static inline vlr_v4f vlr_fold_v8f(vlr_v8f a) { /* lanes i and i + 4 added */
+VLR_INLINE vlr_v4f vlr_fold_v8f(vlr_v8f a) { /* lanes i and i + 4 added */
     vlr_v4f lo = {a[0], a[1], a[2], a[3]}, hi = {a[4], a[5], a[6], a[7]};
     return lo + hi;
 }
