@@ -6,9 +6,10 @@ Design:
      :mod:`._vector_math` in two sweeps of its own: short chains of dependent operations), so
      that LLVM vectorises ``_tile_loss``, the loop over a tile's examples (float32: twice the
      lanes), compiled without reassociation: ``(1 - y) - y·e`` is not rewritten. The loss
-     needs no log per example: log1p(e) is kept as the factor 1 + e (and its rounding as a
-     linear term), and ``_tile_J`` takes one log of the product of up to 512 factors (each in
-     [1, 2]: no overflow), then sums J, db and the linear terms in float64.
+     needs no log per example: ``_tile_J`` sums the linear terms, and the log1p(e) as one
+     log1p per 512 examples of their product of factors 1 + e, each running product kept as
+     q = product - 1 (64 of them side by side, in float64), so that losses near 0 keep their
+     relative accuracy.
   B. Two block kernels process the examples ``i0:i1`` while they are in cache, and differ only
      in the order they walk X:
      - ``_block_by_tiles`` when examples are adjacent in memory (X C-ordered, shape (n_x, m)):
@@ -47,27 +48,20 @@ _FASTMATH = {"reassoc", "contract"}
 
 
 def _make_loss_parts(dtype):
-    one, zero, small = dtype(1.0), dtype(0.0), dtype(_SMALL_E)
-    c1, c2, c3, c4, c5, c6 = (dtype(c) for c in _LOG1P_TAYLOR)
+    one, zero = dtype(1.0), dtype(0.0)
 
     @njit(nogil=True, error_model="numpy", inline="always")
     def loss_parts(z, y, e):
-        # The reference's stable math (two_loops.loss_and_dz) given e = exp(-|z|), with
-        # log1p(e) = log(factor) + correction: factor = 1 + e rounded (its log is taken once per
-        # chunk of a tile), and the correction c = e - (factor - 1) it lost (exact), since
-        # log(factor + c) = log(factor) + c/factor + O(c²), |c·(1 - 1/factor)| <= e·ulp(1)/2.
-        # Below _SMALL_E, log1p(e) is its Taylor polynomial instead (factor 1): a product rounds
-        # absolutely, that is too coarse for losses near 0.
-        positive = z > zero
+        # The reference's stable math (two_loops.loss_and_dz) given e = exp(-|z|), but for
+        # log1p(e): the loss is linear + log1p(e), and the log1p(e) of a tile are summed by
+        # _tile_J as one log1p per chunk of examples (of a product of the factors 1 + e).
+        # dz's numerator, (1 - y) - y·e for z > 0 and (1 - y)·e - y else, is one multiply-add
+        # of selected terms, and the linear part reuses one of them.
         one_minus_y = one - y
-        tiny = e < small
-        factor = one if tiny else one + e
-        e2 = e * e  # Estrin's scheme: a short chain of dependent operations
-        p = e + e2 * ((c1 + c2 * e) + e2 * ((c3 + c4 * e) + e2 * (c5 + c6 * e)))
-        log1p_part = p if tiny else e - (factor - one)
-        linear = (one_minus_y * z if positive else -y * z) + log1p_part
-        dz = ((one_minus_y - y * e) if positive else (one_minus_y * e - y)) / (one + e)
-        return linear, factor, dz
+        positive = z > zero
+        slope = -y if positive else one_minus_y
+        offset = one_minus_y if positive else -y
+        return offset * z, (slope * e + offset) / (one + e)
 
     @njit(nogil=True, error_model="numpy", inline="always")
     def dz_only(z, y, e):
@@ -77,17 +71,8 @@ def _make_loss_parts(dtype):
     return loss_parts, dz_only
 
 
-#: Below this e = exp(-|z|), log1p(e) is a polynomial, not a factor: a product of factors errs
-#: by up to 2⁻⁵³ relative per factor, i.e. 2⁻⁵³ of log(1 + e) absolutely; above 2⁻⁸ that is
-#: < 2.9e-14 of the loss (typically far less), and the degree-7 Taylor polynomial of log1p is
-#: within 2⁻⁵⁹ below it.
-_SMALL_E = 2.0 ** -8
-_LOG1P_TAYLOR = (-1 / 2, 1 / 3, -1 / 4, 1 / 5, -1 / 6, 1 / 7)  # of x², ..., x⁷ in log1p(x)
-
-
 def _loss_parts(z, y, e):
-    """(linear, factor, dz) of one example given e = exp(-|z|); loss = log(factor) + linear.
-    Numba-only."""
+    """(linear, dz) of one example given e = exp(-|z|); loss = linear + log1p(e). Numba-only."""
 
 
 def _dz(z, y, e):
@@ -107,9 +92,10 @@ _overload_by_dtype(_loss_parts, {dtype: parts[0] for dtype, parts in _PARTS.item
 _overload_by_dtype(_dz, {dtype: parts[1] for dtype, parts in _PARTS.items()})
 
 
-#: Factors of a product taken before one log: each is in [1, 2], so 512 of them stay below 2⁵¹²
-#: in any order of multiplication.
+#: Examples per log1p: the product of their factors 1 + e (each in [1, 2]) stays below 2⁵¹².
 _LOG_CHUNK = 512
+#: Running products per chunk, side by side (a vector loop; each sees 8 factors).
+_PRODUCT_LANES = 32
 
 
 @njit(cache=True, nogil=True, boundscheck=False, fastmath={"contract"}, error_model="numpy")
@@ -131,32 +117,68 @@ def _tile_exp(z, e, work, nt):  # z IN (nt,); e OUT (nt,): exp(-|z|); work: (nt,
 
 
 @njit(cache=True, nogil=True, boundscheck=False, fastmath={"contract"}, error_model="numpy")
-def _tile_loss(z, y, linear, factor, nt):  # z, y IN (nt,); linear, factor OUT (nt,);
-    # z OUT: overwritten by dz. All in X's dtype (float32 stays float32, 8 lanes on AVX2). No
-    # reassociation here: (1 - y) - y·e is not rewritten (that loses dz's accuracy when y = 1
-    # and e is tiny); fused multiply-adds only round less. e is a sweep of its own (in factor,
-    # then overwritten): one loop of exp, loss and dz is latency-bound (measured 1.3x slower).
-    _tile_exp(z, factor, linear, nt)
+def _tile_loss(z, y, linear, e, nt):  # z, y IN (nt,); linear, e OUT (nt,); z OUT: dz.
+    # All in X's dtype (float32 stays float32, 8 lanes on AVX2). No reassociation here:
+    # (1 - y) - y·e is not rewritten (that loses dz's accuracy when y = 1 and e is tiny); fused
+    # multiply-adds only round less. e = exp(-|z|) is a sweep of its own: one loop of exp,
+    # loss and dz is latency-bound (measured 1.3x slower on a Zen 2).
+    _tile_exp(z, e, linear, nt)
     for k in range(nt):
-        lk, fk, dk = _loss_parts(z[k], y[k], factor[k])
+        lk, dk = _loss_parts(z[k], y[k], e[k])
         linear[k] = lk
-        factor[k] = fk
         z[k] = dk
 
 
-@njit(cache=True, nogil=True, boundscheck=False, fastmath=_FASTMATH, error_model="numpy")
-def _tile_J(linear, factor, nt):
-    # The tile's J: Σ log1p(e) as one log per chunk of factors, plus the linear terms; sums and
-    # products LLVM may reorder to vectorise (float64 whatever X's dtype).
-    J = 0.0
+@njit(cache=True, nogil=True, boundscheck=False, fastmath={"contract"}, error_model="numpy")
+def _log1p_sum(e, nt, q):  # e IN (nt,); q: (lanes,) float64, lanes a power of two, overwritten
+    # Σ log1p(e[k]) with one log1p per chunk of _LOG_CHUNK examples: log1p(Q), 1 + Q the
+    # product of the chunk's factors 1 + e. Each running product is kept as q = product - 1,
+    # multiplied by a factor as q + (e + q·e): exact in real arithmetic, with every rounding
+    # relative to q itself, so losses near 0 (e tiny) lose nothing to a product rounded near 1.
+    # The lanes of q side by side (a vector loop: its length is q's, not a constant, or LLVM
+    # unrolls it into scalar code), combined pairwise at the chunk's end.
+    lanes = _PRODUCT_LANES
+    total = 0.0
     for c0 in range(0, nt, _LOG_CHUNK):
-        product = 1.0
-        for k in range(c0, min(nt, c0 + _LOG_CHUNK)):
-            product *= np.float64(factor[k])
-        J += math.log(product)
+        c1 = min(nt, c0 + _LOG_CHUNK)
+        for lane in range(lanes):
+            q[lane] = 0.0
+        r0 = c0
+        while r0 + _PRODUCT_LANES <= c1:
+            for lane in range(_PRODUCT_LANES):
+                ek = np.float64(e[r0 + lane])
+                ql = q[lane]
+                q[lane] = ql + (ek + ql * ek)
+            r0 += _PRODUCT_LANES
+        for lane in range(c1 - r0):
+            ek = np.float64(e[r0 + lane])
+            ql = q[lane]
+            q[lane] = ql + (ek + ql * ek)
+        width = lanes
+        while width > 1:
+            width //= 2
+            for lane in range(width):
+                a = q[lane]
+                b = q[width + lane]
+                q[lane] = a + (b + a * b)
+        total += math.log1p(q[0])
+    return total
+
+
+@njit(cache=True, nogil=True, boundscheck=False, fastmath=_FASTMATH, error_model="numpy")
+def _tile_linear_sum(linear, nt):
+    # Σ linear in float64 whatever X's dtype; LLVM may reorder the sum to vectorise it.
+    J = 0.0
     for k in range(nt):
         J += linear[k]
     return J
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _tile_J(linear, e, nt):
+    # The tile's J·nt: the linear terms plus Σ log1p(e) (each a call of its own: one may
+    # reassociate, the other must not).
+    return _tile_linear_sum(linear, nt) + _log1p_sum(e, nt, np.empty(_PRODUCT_LANES))
 
 
 @njit(cache=True, nogil=True, boundscheck=False, fastmath={"contract"}, error_model="numpy")
@@ -196,7 +218,7 @@ def _tile_loss_and_sums(z, y, linear, factor, nt, with_loss, check_labels):
     # ``check_labels``).
     J = 0.0
     if with_loss:
-        _tile_loss(z, y, linear, factor, nt)
+        _tile_loss(z, y, linear, factor, nt)  # factor: e = exp(-|z|) here
         J = _tile_J(linear, factor, nt)
     else:
         _tile_dz(z, y, factor, linear, nt)
@@ -212,8 +234,8 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, with_loss, check_labels, dw_acc, s
     # conversions); J, db and the sums over tiles (dw_acc) are float64.
     n_x = X.shape[0]
     z = scratch[0]
-    linear = scratch[1]  # the tile's per-example loss: linear + log(factor)
-    factor = scratch[2]
+    linear = scratch[1]  # the tile's per-example loss: linear + log1p(e)
+    factor = scratch[2]  # e = exp(-|z|)
     zero = X.dtype.type(0)
     b_x = X.dtype.type(b)  # b in X's dtype, as z is
     J = 0.0
@@ -338,8 +360,8 @@ def _four_streams(X, w, b, y, i0, quarter, tile, with_loss, check_labels, dw_acc
     # tile's loss and dz, then an axpy of the same four examples while they are in cache.
     n_x = X.shape[0]
     z = scratch[0]  # z (then dz) in X's dtype, as by tiles: float32 z overflows
-    linear = scratch[1]  # the tile's per-example loss: linear + log(factor)
-    factor = scratch[2]
+    linear = scratch[1]  # the tile's per-example loss: linear + log1p(e)
+    factor = scratch[2]  # e = exp(-|z|)
     J = 0.0
     db = 0.0
     bad = 0
