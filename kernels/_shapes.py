@@ -84,7 +84,8 @@ def check_lengths(w, X, y):
 
 def _check_int(value, name, low, high, note=""):
     """``value`` as an int in [low, high], or a ``TypeError``/``ValueError`` naming ``name``."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+    if type(value) is not int and (isinstance(value, (bool, np.bool_))
+                                   or not isinstance(value, numbers.Integral)):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
     if not low <= value <= high:
         raise ValueError(f"{name} must be in [{low}, {high}]{note}, got {value}")
