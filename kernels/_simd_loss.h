@@ -137,7 +137,8 @@
                    1.44269504f, 12582912.0f, 0x4B400000U, 0.693359375f, -2.12194440e-4f, 127,   \
                    23, VLR_EXP_POLY_F32, 0x1p-64f)
 
-/* Σ log1p(e[k]) for k < n <= VLR_LOG_CHUNK as one log1p (C above), in double whatever T. */
+/* Σ log1p(e[k]) for k < n <= VLR_LOG_CHUNK as one log1p (C above), in double whatever T; Numba's
+   _log1p_sum is the same. */
 #define VLR_LOG1P_SUM(T, e, n, total)                                                           \
     {                                                                                           \
         double q[VLR_PRODUCT_LANES] = {0};                                                      \

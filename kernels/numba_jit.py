@@ -65,9 +65,9 @@ def _make_loss_parts(dtype):
 
     @njit(nogil=True, error_model="numpy", inline="always")
     def dz_only(z, y, e):
-        # loss_parts' dz alone (the iterations of a training loop that record no cost)
-        one_minus_y = one - y
-        return ((one_minus_y - y * e) if z > zero else (one_minus_y * e - y)) / (one + e)
+        # loss_parts' dz alone (the iterations of a training loop that record no cost): the
+        # same expression, so a step's dz does not depend on whether it records a cost
+        return loss_parts(z, y, e)[1]
     return loss_parts, dz_only
 
 
@@ -135,6 +135,7 @@ def _log1p_sum(e, nt, q):  # e IN (nt,); q: (_PRODUCT_LANES,) float64, overwritt
     # product of the chunk's factors 1 + e. Each running product is kept as q = product - 1,
     # multiplied by a factor as q + (e + q·e): exact in real arithmetic, with every rounding
     # relative to q itself, so losses near 0 (e tiny) lose nothing to a product rounded near 1.
+    # (The Cython kernel's VLR_LOG1P_SUM in _simd_loss.h is the same.)
     # The lanes of q side by side, combined pairwise at the chunk's end: a loop of constant
     # length 32 that LLVM's SLP vectoriser packs into vectors (2-core Zen 2: 64 lanes compiled
     # to scalar code, and a run-time length kept q in memory between iterations, both slower).
@@ -212,16 +213,16 @@ def _tile_db(dz, nt):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _tile_loss_and_sums(z, y, linear, factor, nt, with_loss, check_labels):
+def _tile_loss_and_sums(z, y, linear, e, nt, with_loss, check_labels):
     # Each a call of its own (never inlined into a fast-math caller): the tile's dz in z, and
     # its J (0 without ``with_loss``), db and count of labels outside [0, 1] (0 without
     # ``check_labels``).
     J = 0.0
     if with_loss:
-        _tile_loss(z, y, linear, factor, nt)  # factor: e = exp(-|z|) here
-        J = _tile_J(linear, factor, nt)
+        _tile_loss(z, y, linear, e, nt)
+        J = _tile_J(linear, e, nt)
     else:
-        _tile_dz(z, y, factor, linear, nt)
+        _tile_dz(z, y, e, linear, nt)
     if check_labels:
         return J, *_tile_dz_sums(z, y, nt)
     return J, _tile_db(z, nt), 0
@@ -235,7 +236,7 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, with_loss, check_labels, dw_acc, s
     n_x = X.shape[0]
     z = scratch[0]
     linear = scratch[1]  # the tile's per-example loss: linear + log1p(e)
-    factor = scratch[2]  # e = exp(-|z|)
+    e = scratch[2]  # exp(-|z|)
     zero = X.dtype.type(0)
     b_x = X.dtype.type(b)  # b in X's dtype, as z is
     J = 0.0
@@ -277,7 +278,7 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, with_loss, check_labels, dw_acc, s
             row, wj = X[j, t0:t0 + nt], w[j]
             for k in range(nt):
                 zt[k] = (b_x if j == 0 else zt[k]) + wj * row[k]
-        tJ, tdb, tbad = _tile_loss_and_sums(zt, y[t0:t0 + nt], linear, factor, nt,
+        tJ, tdb, tbad = _tile_loss_and_sums(zt, y[t0:t0 + nt], linear, e, nt,
                                                with_loss, check_labels)  # zt becomes dz
         J += tJ
         db += tdb
@@ -361,7 +362,7 @@ def _four_streams(X, w, b, y, i0, quarter, tile, with_loss, check_labels, dw_acc
     n_x = X.shape[0]
     z = scratch[0]  # z (then dz) in X's dtype, as by tiles: float32 z overflows
     linear = scratch[1]  # the tile's per-example loss: linear + log1p(e)
-    factor = scratch[2]  # e = exp(-|z|)
+    e = scratch[2]  # exp(-|z|)
     J = 0.0
     db = 0.0
     bad = 0
@@ -381,7 +382,7 @@ def _four_streams(X, w, b, y, i0, quarter, tile, with_loss, check_labels, dw_acc
         for s in range(4):  # z becomes dz
             a = t0 + s * quarter
             tJ, tdb, tbad = _tile_loss_and_sums(z[s * nt:(s + 1) * nt], y[a:a + nt], linear,
-                                                   factor, nt, with_loss, check_labels)
+                                                   e, nt, with_loss, check_labels)
             J += tJ
             db += tdb
             bad += tbad
@@ -415,13 +416,13 @@ def _block_by_examples(X, w, b, y, i0, i1, tile, with_loss, check_labels, dw_acc
         bad += tbad
         rest += 4 * quarter
     n_x = X.shape[0]
-    z, linear, factor = scratch[0], scratch[1], scratch[2]
+    z, linear, e = scratch[0], scratch[1], scratch[2]
     for i in range(rest, i1):
         zk = b
         for j in range(n_x):
             zk += np.float64(w[j]) * X[j, i]
         z[0] = zk
-        tJ, tdb, tbad = _tile_loss_and_sums(z[:1], y[i:i + 1], linear, factor, 1, with_loss,
+        tJ, tdb, tbad = _tile_loss_and_sums(z[:1], y[i:i + 1], linear, e, 1, with_loss,
                                                check_labels)
         J += tJ
         db += tdb
@@ -442,7 +443,7 @@ def _block(X, w, b, y, i0, i1, by_tiles, tile, with_loss, check_labels, dw_acc, 
 @njit(cache=True, nogil=True)
 def _workspace(X, tile, n_chunks):
     # What a pass writes besides its outputs, allocated once per call (a training loop's
-    # iterations reuse it): each chunk's tile scratch (z, linear, factor) in X's dtype, each
+    # iterations reuse it): each chunk's tile scratch (z, linear, e) in X's dtype, each
     # chunk's dw row (padded to 64 bytes against false sharing), and dw.
     width = (X.shape[0] + _PAD - 1) // _PAD * _PAD
     return (np.empty((n_chunks, 3, tile), dtype=X.dtype), np.empty((n_chunks, width)),
@@ -486,7 +487,7 @@ def _pass_by_rows(X, w, b, y, n_chunks, with_loss, check_labels, work):
     n_x, m = X.shape
     scratch, _, dw = work
     flat = scratch.reshape(-1)  # n_chunks·3·tile >= 3·m here
-    z, linear, factor = flat[:m], flat[m:2 * m], flat[2 * m:3 * m]
+    z, linear, e = flat[:m], flat[m:2 * m], flat[2 * m:3 * m]
     parts = np.zeros((n_chunks, m), dtype=X.dtype)
     for c in prange(n_chunks):
         j0 = c * n_x // n_chunks
@@ -509,7 +510,7 @@ def _pass_by_rows(X, w, b, y, n_chunks, with_loss, check_labels, work):
     for c in range(n_chunks):  # fixed order: bit-identical results for a fixed thread count
         for k in range(m):
             z[k] += parts[c, k]
-    J, db, bad = _tile_loss_and_sums(z, y, linear, factor, m, with_loss, check_labels)  # z -> dz
+    J, db, bad = _tile_loss_and_sums(z, y, linear, e, m, with_loss, check_labels)  # z -> dz
     zero = X.dtype.type(0)
     for c in prange(n_chunks):
         j0 = c * n_x // n_chunks
