@@ -138,7 +138,8 @@
                    23, VLR_EXP_POLY_F32, 0x1p-64f)
 
 /* Σ log1p(e[k]) for k < n <= VLR_LOG_CHUNK as one log1p (C above), in double whatever T; Numba's
-   _log1p_sum is the same. */
+   _log1p_sum is the same with 64 lanes (gcc: 32 lanes 0.12 ns per example, 64 lanes 0.17, on a
+   2-core Zen 4 with AVX-512). */
 #define VLR_LOG1P_SUM(T, e, n, total)                                                           \
     {                                                                                           \
         double q[VLR_PRODUCT_LANES] = {0};                                                      \
