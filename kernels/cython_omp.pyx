@@ -23,7 +23,7 @@ conversions), while J, db and the sums over tiles are double. Without ``-fopenmp
 runs serially: ``OPENMP`` says which.
 """
 from cython cimport floating
-from cython.parallel cimport prange
+from cython.parallel cimport parallel, prange
 from libc.math cimport isfinite
 
 import numpy as np
@@ -38,9 +38,16 @@ cdef extern from *:
     #include <omp.h>
     #define VLR_OPENMP 1
     static int vlr_max_threads(void) { return omp_get_max_threads(); }
+    static int vlr_team_size(void) { return omp_get_num_threads(); }
+    static int vlr_thread_id(void) { return omp_get_thread_num(); }
+    /* every thread of the enclosing parallel region waits here for the others */
+    static void vlr_barrier(void) { _Pragma("omp barrier") }
     #else
     #define VLR_OPENMP 0
     static int vlr_max_threads(void) { return 1; }
+    static int vlr_team_size(void) { return 1; }
+    static int vlr_thread_id(void) { return 0; }
+    static void vlr_barrier(void) {}
     #endif
     #ifndef VLR_CYTHON_VERSION
     #define VLR_CYTHON_VERSION "unknown"
@@ -63,6 +70,9 @@ cdef extern from *:
     const char* VLR_CYTHON_VERSION
     const char* VLR_VECTOR_ISA
     int vlr_max_threads() noexcept nogil
+    int vlr_team_size() noexcept nogil
+    int vlr_thread_id() noexcept nogil
+    void vlr_barrier() noexcept nogil
 
 #: True when this extension was compiled with OpenMP (otherwise every call runs on one thread).
 OPENMP = bool(VLR_OPENMP)
@@ -340,28 +350,52 @@ cdef void _pass(const floating* Xp, Py_ssize_t sf, Py_ssize_t se, const floating
                 double[::1] dw, double* J_out, double* db_out,  # OUT (sums)
                 double* bad_out) noexcept nogil:                # OUT labels outside [0, 1]
     """One pass over X: per-thread chunks of examples, then a fixed-order sum of their parts."""
-    cdef Py_ssize_t c, j
-    for c in range(n_chunks):
-        for j in range(n_x):
-            dw_rows[c, j] = 0
+    cdef Py_ssize_t c
     if n_chunks == 1:  # no parallel region to start
-        _block(Xp, sf, se, w, b, y, n_x, 0, m, by_rows, tile, with_loss, <floating*>&z[0, 0],
-               &dw_rows[0, 0], &J_db[0, 0])
+        _chunk(Xp, sf, se, w, b, y, n_x, m, by_rows, tile, 0, 1, with_loss,
+               <floating*>&z[0, 0], &dw_rows[0, 0], &J_db[0, 0])
     else:
         for c in prange(n_chunks, schedule="static", num_threads=n_chunks):
-            _block(Xp, sf, se, w, b, y, n_x, c * m // n_chunks, (c + 1) * m // n_chunks,
-                   by_rows, tile, with_loss, <floating*>&z[c, 0], &dw_rows[c, 0], &J_db[c, 0])
+            _chunk(Xp, sf, se, w, b, y, n_x, m, by_rows, tile, c, n_chunks, with_loss,
+                   <floating*>&z[c, 0], &dw_rows[c, 0], &J_db[c, 0])
+    _sum_chunks(n_x, n_chunks, &dw_rows[0, 0], dw_rows.shape[1], &J_db[0, 0], &dw[0], J_out,
+                db_out, bad_out)
+
+
+cdef inline void _chunk(const floating* Xp, Py_ssize_t sf, Py_ssize_t se, const floating* w,
+                        double b, const floating* y, Py_ssize_t n_x, Py_ssize_t m, bint by_rows,
+                        Py_ssize_t tile, Py_ssize_t c, Py_ssize_t n_chunks, bint with_loss,
+                        floating* z,                   # SCRATCH (2 * tile,)
+                        double* dw_row,                # OUT (n_x,): the chunk's dw
+                        double* J_db) noexcept nogil:  # OUT (3,): its J, db, bad labels
+    """Chunk c of n_chunks of the examples."""
+    cdef Py_ssize_t j
+    for j in range(n_x):
+        dw_row[j] = 0
+    _block(Xp, sf, se, w, b, y, n_x, c * m // n_chunks, (c + 1) * m // n_chunks, by_rows, tile,
+           with_loss, z, dw_row, J_db)
+
+
+cdef inline void _sum_chunks(Py_ssize_t n_x, Py_ssize_t n_chunks,
+                             const double* dw_rows,  # IN (n_chunks, row_stride)
+                             Py_ssize_t row_stride,
+                             const double* J_db,     # IN (n_chunks, 3)
+                             double* dw, double* J_out, double* db_out,  # OUT
+                             double* bad_out) noexcept nogil:
+    """The chunks' parts summed in a fixed order: bit-identical results for a fixed thread
+    count."""
+    cdef Py_ssize_t c, j
     J_out[0] = 0
     db_out[0] = 0
     bad_out[0] = 0
     for j in range(n_x):
         dw[j] = 0
-    for c in range(n_chunks):  # fixed order: bit-identical results for a fixed thread count
-        J_out[0] += J_db[c, 0]
-        db_out[0] += J_db[c, 1]
-        bad_out[0] += J_db[c, 2]
+    for c in range(n_chunks):
+        J_out[0] += J_db[3 * c]
+        db_out[0] += J_db[3 * c + 1]
+        bad_out[0] += J_db[3 * c + 2]
         for j in range(n_x):
-            dw[j] += dw_rows[c, j]
+            dw[j] += dw_rows[c * row_stride + j]
 
 
 cdef class _Scratch:
@@ -405,31 +439,85 @@ cdef tuple _gradients(const floating[::1] w, double b, const floating[:, :] X,
     return J, db, bad == 0, finite
 
 
+cdef inline double _update(Py_ssize_t n_x, Py_ssize_t m, floating step, double alpha,
+                           const double* dw_sum, double db_sum,
+                           floating* w, double b) noexcept nogil:  # w: IN/OUT (n_x,)
+    """One step's update of w (in X's dtype) and b, from the sums of a pass; returns b."""
+    cdef Py_ssize_t j
+    for j in range(n_x):
+        w[j] = w[j] - step * <floating>(dw_sum[j] / m)
+    return b - alpha * (db_sum / m)
+
+
 cdef double _train(const floating[:, :] X, const floating[::1] y, bint by_rows, Py_ssize_t tile,
                    Py_ssize_t n_chunks, double alpha, Py_ssize_t iterations, Py_ssize_t cost_every,
                    floating[::1] w,        # IN the start, OUT the trained weights (n_x,)
                    double b,
                    double[::1] costs):     # OUT (ceil(iterations / cost_every),)
     """``iterations`` gradient steps from w, b in compiled code, with the arithmetic of
-    vlr.train's loop over gradient steps, J every ``cost_every``-th; returns the trained b."""
-    cdef Py_ssize_t n_x = X.shape[0], m = X.shape[1], it, j
+    vlr.train's loop over gradient steps, J every ``cost_every``-th; returns the trained b.
+
+    With several chunks, one team of threads runs the whole descent (a parallel region per
+    step costs more than a small step's work), with one barrier per step: each thread passes
+    over its chunks, waits for the others, then sums every chunk's parts in ``_pass``'s fixed
+    order and updates its own copy of w and b -- the same operations on the same numbers in
+    every thread, so the copies stay equal. The chunks' parts alternate between two buffers,
+    so that a thread already writing the next step's never overwrites what a slower one is
+    still summing."""
+    cdef Py_ssize_t n_x = X.shape[0], m = X.shape[1], it, c, parity
+    cdef Py_ssize_t sf = X.strides[0] // <Py_ssize_t>sizeof(floating)
+    cdef Py_ssize_t se = X.strides[1] // <Py_ssize_t>sizeof(floating)  # signed: may be < 0
+    cdef Py_ssize_t width = (n_x + 2 * PAD - 1) // (2 * PAD) * (2 * PAD)  # 64 bytes of floats
+    cdef int thread, team
     cdef bint with_loss
-    cdef _Scratch s = _Scratch(n_x, tile, n_chunks)
-    cdef double J = 0, db = 0, bad = 0
+    cdef double J = 0, db = 0, bad = 0, b_own
     cdef floating step = <floating>alpha
-    with nogil:
+    cdef _Scratch s = _Scratch(n_x, tile, n_chunks)
+    cdef double[:, ::1] rows, J_db, dw_sums  # the team's: parts of two steps; each thread's sum
+    cdef floating[:, ::1] w_own               # each thread's copy of w
+    cdef double[::1] b_out = np.array([b])
+    if n_chunks == 1:
+        with nogil:
+            for it in range(iterations):
+                with_loss = it % cost_every == 0
+                _pass(&X[0, 0], sf, se, &w[0], b, &y[0], n_x, m, by_rows, tile, 1, with_loss,
+                      s.dw_rows, s.z, s.J_db, s.dw, &J, &db, &bad)
+                if with_loss:
+                    costs[it // cost_every] = J / m
+                b = _update(n_x, m, step, alpha, &s.dw[0], db, &w[0], b)
+        return b
+    rows = np.empty((2 * n_chunks, width))
+    J_db = np.empty((2 * n_chunks, 3))
+    dw_sums = np.empty((n_chunks, width))
+    w_own = np.empty((n_chunks, width), dtype=np.asarray(w).dtype)
+    for c in range(n_chunks):
+        w_own[c, :n_x] = w
+    with nogil, parallel(num_threads=n_chunks):
+        thread = vlr_thread_id()
+        team = vlr_team_size()  # OpenMP may start fewer threads than asked: chunks go round
+        b_own = b
+        J = db = bad = 0  # assigned here: each thread's own (Cython makes them private)
         for it in range(iterations):
             with_loss = it % cost_every == 0
-            _pass(&X[0, 0], X.strides[0] // <Py_ssize_t>sizeof(floating),
-                  X.strides[1] // <Py_ssize_t>sizeof(floating),  # signed: a stride may be < 0
-                  &w[0], b, &y[0], n_x, m, by_rows, tile, n_chunks, with_loss, s.dw_rows, s.z,
-                  s.J_db, s.dw, &J, &db, &bad)
-            if with_loss:
+            parity = (it % 2) * n_chunks
+            c = thread
+            while c < n_chunks:
+                _chunk(&X[0, 0], sf, se, &w_own[thread, 0], b_own, &y[0], n_x, m, by_rows,
+                       tile, c, n_chunks, with_loss, <floating*>&s.z[c, 0], &rows[parity + c, 0],
+                       &J_db[parity + c, 0])
+                c = c + team
+            vlr_barrier()  # every chunk of this step done
+            _sum_chunks(n_x, n_chunks, &rows[parity, 0], width, &J_db[parity, 0],
+                        &dw_sums[thread, 0], &J, &db, &bad)
+            if with_loss and thread == 0:
                 costs[it // cost_every] = J / m
-            for j in range(n_x):
-                w[j] = w[j] - step * <floating>(s.dw[j] / m)
-            b = b - alpha * (db / m)
-    return b
+            b_own = _update(n_x, m, step, alpha, &dw_sums[thread, 0], db, &w_own[thread, 0],
+                            b_own)
+        if thread == 0:
+            for c in range(n_x):
+                w[c] = w_own[0, c]
+            b_out[0] = b_own
+    return b_out[0]
 
 
 def default_threads():
@@ -482,7 +570,7 @@ def train(w, b, X, y, alpha, iterations, n_threads=None, cost_every=1):
     b, alpha = check_real(b, "b"), check_real(alpha, "alpha", positive=True)
     iterations, cost_every = check_iterations(iterations), check_cost_every(cost_every)
     costs = np.empty((iterations + cost_every - 1) // cost_every)
-    by_rows, tile, n_chunks = plan(X, n_threads, default_threads, OPENMP)
+    by_rows, tile, n_chunks = plan(X, n_threads, default_threads, OPENMP, team=True)
     w_out = np.array(w)  # a contiguous copy: the C code updates it in place
     if X.itemsize == 8:
         b = _train[double](X, y, by_rows, tile, n_chunks, alpha, iterations, cost_every, w_out, b,

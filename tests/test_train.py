@@ -93,3 +93,69 @@ def test_in_kernel_train_reports_non_finite_X():
     X[1, 7] = np.nan
     with pytest.raises(ValueError, match="X contains NaN or inf"):
         vlr.train(X, np.ones(50), 5, 0.1, kernel="numba")
+
+
+TEAM_PROBE = """
+import json, sys
+import numpy as np
+import vlr
+module = vlr.get_kernel("cython").module
+rng = np.random.default_rng(7)
+out = []
+for order in "CF":
+    for dtype in (np.float64, np.float32):
+        X = np.asarray(rng.standard_normal((10, 1000)), dtype=dtype, order=order)
+        y = (X[0] + rng.standard_normal(1000) > 0).astype(dtype)
+        w, b, costs = module.train(np.zeros(10, dtype), 0.0, X, y, 0.5, 25, n_threads=2,
+                                   cost_every=3)
+        out.append([w.tolist(), b, costs.tolist()])
+print(json.dumps(out))
+"""
+
+
+def test_cython_team_trains_alike_with_fewer_threads_than_asked():
+    """The Cython training loop keeps one team of threads for the whole descent (10×1000 X is
+    small enough for one thread per step, large enough for a team). OpenMP may start fewer
+    threads than asked (OMP_THREAD_LIMIT here): the chunks then go round the team, and every
+    bit of w, b and the costs is the same."""
+    import os
+    import subprocess
+    import sys
+    if not vlr.get_kernel("cython").module.OPENMP:
+        pytest.skip("the Cython kernel was built without OpenMP")
+    runs = []
+    for limit in ("1", "2"):
+        env = dict(os.environ, OMP_THREAD_LIMIT=limit)
+        done = subprocess.run([sys.executable, "-c", TEAM_PROBE], capture_output=True, text=True,
+                              env=env, timeout=300)
+        assert done.returncode == 0, done.stderr
+        runs.append(done.stdout.splitlines()[-1])
+    assert runs[0] == runs[1]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_cython_team_train_equals_stepping(dtype, order):
+    """At a size where each step alone runs on one thread but the training loop on a team of
+    two, the trained model is the one stepping gives (the sums split in two chunks: rounding
+    apart)."""
+    from vlr.kernels._plan import plan
+    module = vlr.get_kernel("cython").module
+    rng = np.random.default_rng(8)
+    X = np.asarray(rng.standard_normal((10, 1000)), dtype=dtype, order=order)
+    y = (X[0] + rng.standard_normal(1000) > 0).astype(dtype)
+    if module.OPENMP:
+        assert plan(X, 2, module.default_threads, team=True)[2] == 2
+        assert plan(X, 2, module.default_threads)[2] == 1
+    w0 = np.zeros(10, dtype)
+    w, b, costs = module.train(w0, 0.0, X, y, 0.5, 30, n_threads=2)
+    w_ref, b_ref, costs_ref = w0.copy(), 0.0, []
+    for _ in range(30):
+        J, dw, db = module.gradients(w_ref, b_ref, X, y, n_threads=2)
+        costs_ref.append(J)
+        w_ref = w_ref - dtype(0.5) * dw
+        b_ref = b_ref - 0.5 * db
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(w, w_ref, rtol=rtol)
+    assert b == pytest.approx(b_ref, rel=rtol)
+    np.testing.assert_allclose(costs, costs_ref, rtol=rtol)
