@@ -464,10 +464,12 @@ cdef double _train(const floating[:, :] X, const floating[::1] y, bint by_rows, 
     every thread, so the copies stay equal. The chunks' parts alternate between two buffers,
     so that a thread already writing the next step's never overwrites what a slower one is
     still summing."""
-    cdef Py_ssize_t n_x = X.shape[0], m = X.shape[1], it, c, parity
+    cdef Py_ssize_t n_x = X.shape[0], m = X.shape[1], it, c, j, parity
     cdef Py_ssize_t sf = X.strides[0] // <Py_ssize_t>sizeof(floating)
     cdef Py_ssize_t se = X.strides[1] // <Py_ssize_t>sizeof(floating)  # signed: may be < 0
-    cdef Py_ssize_t width = (n_x + 2 * PAD - 1) // (2 * PAD) * (2 * PAD)  # 64 bytes of floats
+    # the team's rows padded to whole cache lines (16 elements: 64 bytes of float32) against
+    # false sharing
+    cdef Py_ssize_t width = (n_x + 2 * PAD - 1) // (2 * PAD) * (2 * PAD)
     cdef int thread, team
     cdef bint with_loss
     cdef double J = 0, db = 0, bad = 0, b_own
@@ -514,8 +516,8 @@ cdef double _train(const floating[:, :] X, const floating[::1] y, bint by_rows, 
             b_own = _update(n_x, m, step, alpha, &dw_sums[thread, 0], db, &w_own[thread, 0],
                             b_own)
         if thread == 0:
-            for c in range(n_x):
-                w[c] = w_own[0, c]
+            for j in range(n_x):
+                w[j] = w_own[0, j]
             b_out[0] = b_own
     return b_out[0]
 

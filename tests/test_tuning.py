@@ -223,3 +223,54 @@ def test_timing_waits_for_spinning_threads_to_stop():
     threading.Thread(target=spin).start()
     waited = wait_until_idle()
     assert 0.18 <= waited < 0.3 + 0.1, waited  # until the spinning stopped (or the timeout)
+
+
+def test_median_interval_is_the_sign_tests_order_statistics():
+    median_interval = calibration.median_interval
+    values = list(range(1, 22))  # 21 values: the 6th to the 16th cover 95 %
+    assert median_interval(values) == (6, 16)
+    assert median_interval([5, 3, 1, 7, 2, 6, 4]) == (1, 7)  # 7 values: their range (98.4 %)
+    from scipy import stats
+    for n in (7, 10, 14, 21, 40):
+        low, high = median_interval(list(range(n)))  # the values are their own indices
+        # the median lies below the value of index k when at most k values are below it
+        assert 1 - 2 * stats.binom.cdf(low, n, 0.5) >= 0.95
+        assert high == n - 1 - low  # symmetric
+        assert 1 - 2 * stats.binom.cdf(low + 1, n, 0.5) < 0.95  # one narrower covers less
+
+
+def _rounds_from(ratios):
+    """A more_rounds for playoff that hands out rounds whose a ÷ b are ``ratios`` in turn, and
+    counts what it was asked for."""
+    asked = []
+
+    def more_rounds(n):
+        start = sum(asked)
+        asked.append(n)
+        return [[r, 1.0] for r in ratios[start:start + n]]
+    return more_rounds, asked
+
+
+def test_a_clear_playoff_is_decided_in_its_first_rounds():
+    more, asked = _rounds_from([0.8, 0.85, 0.9, 0.82, 0.88, 0.79, 0.84] + [1.2] * 14)
+    result = calibration.playoff(more)
+    assert asked == [7] and result["decided"] and result["rounds"] == 7
+    assert result["ratio"] == pytest.approx(0.84) and result["interval"][1] < 1
+
+
+def test_a_noisy_playoff_takes_more_rounds_until_its_interval_decides():
+    # a is ~12 % faster, but one slow block of a in the first seven hides it from their range
+    ratios = [0.85, 0.9, 1.3, 0.88, 0.86, 0.92, 0.87] + [0.89, 0.84, 0.9, 0.86, 0.91, 0.88, 0.87]
+    more, asked = _rounds_from(ratios + [1.5] * 7)
+    result = calibration.playoff(more)
+    assert asked == [7, 7] and result["decided"] and result["rounds"] == 14
+    assert result["interval"][1] < 1 < 1.3  # decided for a despite its slow block
+
+
+def test_an_undecidable_playoff_stops_at_its_most_rounds_and_the_median_decides():
+    ratios = [0.9, 1.1] * 10 + [0.95]  # no side faster: never decided
+    more, asked = _rounds_from(ratios + [0.5] * 7)
+    result = calibration.playoff(more)
+    assert sum(asked) == result["rounds"] == calibration.PLAYOFF_MAX_ROUNDS
+    assert not result["decided"]
+    assert result["ratio"] == pytest.approx(0.95)

@@ -10,8 +10,8 @@ Design:
      (numpy, numba, cython -- the pure-Python kernels never win) runs the call's work -- a
      whole gradient step as ``vlr.gradient_step`` runs it, or 16 iterations of the training
      loop --, interleaved, best of five rounds, and the two fastest go to a paired playoff when
-     they are within 10 % of each other; then the call goes on with the winner and returns its
-     answer.
+     they are within 10 % of each other (7 to 21 rounds: until the interval of the median ratio
+     excludes 1); then the call goes on with the winner and returns its answer.
      Nothing of X's size is allocated, and no synthetic data is made.
   C. The winners and all timings are stored in ``fastest.json`` in the user's cache directory
      (``VLR_CACHE_DIR`` overrides), under a key (machine, versions, thread counts, BLAS); a
@@ -27,8 +27,9 @@ Design:
      process under a lock (so their timings do not compete with each other); a thread whose
      class is being calibrated waits for that answer. Once a class is known, a call takes no
      lock at all.
-A calibration takes about 20 calls' worth of the call's own work (a few ms for small X, a few
-seconds for a 1 GB X); it is logged on the ``vlr`` logger, at WARNING level (shown on stderr
+A calibration takes about 20 calls' worth of the call's own work, up to 60 with a long playoff
+(a few ms for small X, a few seconds for a 1 GB X, plus a pause of at least 50 ms before each
+timed block from 256 KB of X on: 1.5-7 s at 20 MB on a 2-core Zen 4); it is logged on the ``vlr`` logger, at WARNING level (shown on stderr
 unless logging is configured otherwise) when X is large enough for it to be noticed.
 :class:`vlr.registry.Fastest` makes the choices; this module measures and keeps them.
 """
@@ -201,8 +202,65 @@ def over_memory_budget(name: str, X: np.ndarray) -> str | None:
 #: Runners-up within this fraction of the winner's best time go to a playoff (see
 #: :func:`time_candidates`).
 PLAYOFF_MARGIN = 0.10
-#: Paired rounds of a playoff.
+#: Paired rounds of a playoff before its first look, and added at each further look.
 PLAYOFF_ROUNDS = 7
+#: The most paired rounds of a playoff: still undecided then, the median decides.
+PLAYOFF_MAX_ROUNDS = 21
+#: Confidence of the interval that decides a playoff.
+PLAYOFF_LEVEL = 0.95
+
+
+def median_interval(values: list[float], level: float = PLAYOFF_LEVEL) -> tuple[float, float]:
+    """A distribution-free interval for the median of ``values``: the order statistics the
+    sign test gives (binomial, p = 1/2), covering at least ``level`` -- no assumption on how
+    a noisy machine's timings are spread. With 7 values at 95 % it is their range; with 21,
+    the 6th to the 16th.
+
+    Returns
+    -------
+    (float, float)
+    """
+    from scipy import stats
+    ordered = sorted(values)
+    n = len(ordered)
+    # the largest k with P(Binomial(n, 1/2) < k) <= (1 - level) / 2: [x_(k), x_(n+1-k)]
+    k = int(stats.binom.ppf((1 - level) / 2, n, 0.5))
+    if stats.binom.cdf(k, n, 0.5) > (1 - level) / 2:
+        k -= 1
+    k = max(k, 0)
+    return ordered[k], ordered[n - 1 - k]
+
+
+def playoff(more_rounds: Callable[[int], list[list[float]]],
+            first: int | None = None, most: int | None = None) -> dict:
+    """Paired rounds of two candidates, until the interval of the median ratio of their
+    times (:func:`median_interval`) lies on one side of 1, or ``most`` rounds.
+
+    Parameters
+    ----------
+    more_rounds : callable(int) -> list of [float, float]
+        Times that many more rounds: ``[seconds of a, seconds of b]`` each, back to back.
+    first, most : int, optional
+        Rounds before the first look (default :data:`PLAYOFF_ROUNDS`, also the rounds added at
+        each further look) and the most rounds (:data:`PLAYOFF_MAX_ROUNDS`).
+
+    Returns
+    -------
+    dict
+        ``ratio``: the median of a's time ÷ b's; ``interval``: its interval; ``rounds``: how
+        many; ``decided``: whether the interval excludes 1 (else the median decided alone).
+    """
+    first = PLAYOFF_ROUNDS if first is None else first
+    most = PLAYOFF_MAX_ROUNDS if most is None else most
+    rounds = list(more_rounds(first))
+    while True:
+        ratios = [r[0] / r[1] for r in rounds]
+        low, high = median_interval(ratios)
+        decided = high < 1 or low > 1
+        if decided or len(rounds) >= most:
+            return {"ratio": statistics.median(ratios), "interval": [low, high],
+                    "rounds": len(rounds), "decided": decided}
+        rounds += more_rounds(min(first, most - len(rounds)))
 
 
 def paired_median_ratio(rounds: list[list[float]]) -> float:
@@ -237,8 +295,11 @@ def time_candidates(kernels: list, run: Callable, nbytes: int) -> dict:
     """Time ``run(kernel)`` for each kernel and pick the fastest.
 
     Every kernel is timed interleaved, best of five rounds. If the two fastest are within
-    :data:`PLAYOFF_MARGIN` of each other, they are timed again, alternating, for
-    :data:`PLAYOFF_ROUNDS` rounds, and the one with the smaller median paired ratio wins.
+    :data:`PLAYOFF_MARGIN` of each other, they go to a :func:`playoff`: timed again,
+    alternating, :data:`PLAYOFF_ROUNDS` rounds at a time until the interval of their median
+    paired ratio says which is faster (at most :data:`PLAYOFF_MAX_ROUNDS`), and the one with
+    the smaller median wins. (On a 2-core Zen 4 guest whose blocks of one kernel moved ±25 %
+    from one to the next, 7 rounds had picked a kernel 17 % slower than the other.)
 
     Parameters
     ----------
@@ -252,7 +313,9 @@ def time_candidates(kernels: list, run: Callable, nbytes: int) -> dict:
     -------
     dict
         ``kernel``: the winner's name; ``seconds``: {name: best seconds per run}; and, after a
-        playoff, ``playoff``: {"pair": [a, b], "ratio": median of a's time ÷ b's}.
+        playoff, ``playoff``: {"pair": [a, b], "ratio": median of a's time ÷ b's,
+        "interval": its interval, "rounds": paired rounds, "decided": whether the interval
+        excluded 1}.
     """
     large = nbytes >= THREADED_BYTES
     timing = dict(min_time=0.01 if large else 0.002, settle=SETTLE_SECONDS if large else 0.0)
@@ -262,10 +325,10 @@ def time_candidates(kernels: list, run: Callable, nbytes: int) -> dict:
     outcome: dict = {"kernel": min(seconds, key=lambda name: seconds[name]), "seconds": seconds}
     pair = close_pair(seconds)
     if pair is not None:
-        ratio = paired_median_ratio(time_rounds([calls[pair[0]], calls[pair[1]]],
-                                                repeat=PLAYOFF_ROUNDS, **timing))
-        outcome["kernel"] = pair[0] if ratio <= 1 else pair[1]
-        outcome["playoff"] = {"pair": list(pair), "ratio": ratio}
+        both = [calls[pair[0]], calls[pair[1]]]
+        result = playoff(lambda n: time_rounds(both, repeat=n, **timing))
+        outcome["kernel"] = pair[0] if result["ratio"] <= 1 else pair[1]
+        outcome["playoff"] = {"pair": list(pair), **result}
     return outcome
 
 

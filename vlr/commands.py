@@ -71,6 +71,9 @@ def _cmd_info(args):
                            if k != entry["kernel"])
         playoff = entry.get("playoff")
         decided = (f"; playoff {playoff['pair'][0]} ÷ {playoff['pair'][1]} = {playoff['ratio']:.2f}"
+                   + (f" in {playoff['rounds']} rounds"
+                      + ("" if playoff.get("decided") else ", undecided") if "rounds" in playoff
+                      else "")
                    if playoff else "")
         print(f"  {cls:<40} {entry['kernel']:<7} ({others} its time{decided})")
     return 0
