@@ -299,7 +299,7 @@ def time_candidates(kernels: list, run: Callable, nbytes: int) -> dict:
     alternating, :data:`PLAYOFF_ROUNDS` rounds at a time until the interval of their median
     paired ratio says which is faster (at most :data:`PLAYOFF_MAX_ROUNDS`), and the one with
     the smaller median wins. (On a 2-core Zen 4 guest whose blocks of one kernel moved ±25 %
-    from one to the next, 7 rounds had picked a kernel 17 % slower than the other.)
+    from one to the next, 7 rounds could not resolve a 10-17 % difference.)
 
     Parameters
     ----------
