@@ -29,8 +29,9 @@ Design:
      lock at all.
 A calibration takes about 20 calls' worth of the call's own work, up to 60 with a long playoff
 (a few ms for small X, a few seconds for a 1 GB X, plus a pause of at least 50 ms before each
-timed block from 256 KB of X on: 1.5-7 s at 20 MB on a 2-core Zen 4); it is logged on the ``vlr`` logger, at WARNING level (shown on stderr
-unless logging is configured otherwise) when X is large enough for it to be noticed.
+timed block from 256 KB of X on: 1.5-7 s at 20 MB on a 2-core Zen 4); it is logged on the
+``vlr`` logger, at WARNING level (shown on stderr unless logging is configured otherwise) when X
+is large enough for it to be noticed.
 :class:`vlr.registry.Fastest` makes the choices; this module measures and keeps them.
 """
 from __future__ import annotations
@@ -223,7 +224,9 @@ def median_interval(values: list[float], level: float = PLAYOFF_LEVEL) -> tuple[
     from scipy import stats
     ordered = sorted(values)
     n = len(ordered)
-    # the largest k with P(Binomial(n, 1/2) < k) <= (1 - level) / 2: [x_(k), x_(n+1-k)]
+    # the largest k with P(Binomial(n, 1/2) <= k) <= (1 - level) / 2 gives the interval
+    # [x_k, x_(n-1-k)] of the sorted values (0-based): the median lies below x_k only when at
+    # most k values lie below it
     k = int(stats.binom.ppf((1 - level) / 2, n, 0.5))
     if stats.binom.cdf(k, n, 0.5) > (1 - level) / 2:
         k -= 1
