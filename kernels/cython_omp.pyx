@@ -477,7 +477,7 @@ cdef double _train(const floating[:, :] X, const floating[::1] y, bint by_rows, 
     cdef _Scratch s = _Scratch(n_x, tile, n_chunks)
     cdef double[:, ::1] rows, J_db, dw_sums  # the team's: parts of two steps; each thread's sum
     cdef floating[:, ::1] w_own               # each thread's copy of w
-    cdef double[::1] b_out = np.array([b])
+    cdef double[::1] b_out                    # thread 0's b at the end
     if n_chunks == 1:
         with nogil:
             for it in range(iterations):
@@ -492,6 +492,7 @@ cdef double _train(const floating[:, :] X, const floating[::1] y, bint by_rows, 
     J_db = np.empty((2 * n_chunks, 3))
     dw_sums = np.empty((n_chunks, width))
     w_own = np.empty((n_chunks, width), dtype=np.asarray(w).dtype)
+    b_out = np.empty(1)
     for c in range(n_chunks):
         w_own[c, :n_x] = w
     with nogil, parallel(num_threads=n_chunks):

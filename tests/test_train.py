@@ -64,6 +64,18 @@ def test_float32_training_stays_float32():
     assert costs[-1] < costs[0]
 
 
+def _stepped(module, w0, b0, X, y, alpha, iterations, n_threads):
+    """What vlr.train does with a kernel that has no compiled loop: ``module.gradients``, then
+    the update in NumPy, ``iterations`` times; returns (w, b, costs)."""
+    w, b, costs = w0.copy(), b0, []
+    for _ in range(iterations):
+        J, dw, db = module.gradients(w, b, X, y, n_threads=n_threads)
+        costs.append(J)
+        w = w - X.dtype.type(alpha) * dw
+        b = b - alpha * db
+    return w, b, costs
+
+
 @pytest.mark.parametrize("n_threads", [1, 2])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("order", ["C", "F"])
@@ -75,12 +87,7 @@ def test_in_kernel_train_equals_stepping_the_same_kernel(kernel, dtype, order, n
     w0 = np.zeros(40, dtype=dtype)
     module = vlr.get_kernel(kernel).module
     w, b, costs = module.train(w0, 0.1, X, y, 0.5, 20, n_threads=n_threads)
-    w_ref, b_ref, costs_ref = w0.copy(), 0.1, []
-    for _ in range(20):  # what vlr.train does with a kernel that has no compiled loop
-        J, dw, db = module.gradients(w_ref, b_ref, X, y, n_threads=n_threads)
-        costs_ref.append(J)
-        w_ref = w_ref - dtype(0.5) * dw
-        b_ref = b_ref - 0.5 * db
+    w_ref, b_ref, costs_ref = _stepped(module, w0, 0.1, X, y, 0.5, 20, n_threads)
     assert w.dtype == dtype
     np.testing.assert_allclose(w, w_ref, rtol=1e-12 if dtype == np.float64 else 1e-5)
     assert b == pytest.approx(b_ref, rel=1e-12)
@@ -149,12 +156,7 @@ def test_cython_team_train_equals_stepping(dtype, order):
         assert plan(X, 2, module.default_threads)[2] == 1
     w0 = np.zeros(10, dtype)
     w, b, costs = module.train(w0, 0.0, X, y, 0.5, 30, n_threads=2)
-    w_ref, b_ref, costs_ref = w0.copy(), 0.0, []
-    for _ in range(30):
-        J, dw, db = module.gradients(w_ref, b_ref, X, y, n_threads=2)
-        costs_ref.append(J)
-        w_ref = w_ref - dtype(0.5) * dw
-        b_ref = b_ref - 0.5 * db
+    w_ref, b_ref, costs_ref = _stepped(module, w0, 0.0, X, y, 0.5, 30, 2)
     rtol = 1e-12 if dtype == np.float64 else 1e-5
     np.testing.assert_allclose(w, w_ref, rtol=rtol)
     assert b == pytest.approx(b_ref, rel=rtol)

@@ -261,7 +261,7 @@ def playoff(more_rounds: Callable[[int], list[list[float]]],
         low, high = median_interval(ratios)
         decided = high < 1 or low > 1
         if decided or len(rounds) >= most:
-            return {"ratio": statistics.median(ratios), "interval": [low, high],
+            return {"ratio": paired_median_ratio(rounds), "interval": [low, high],
                     "rounds": len(rounds), "decided": decided}
         rounds += more_rounds(min(first, most - len(rounds)))
 

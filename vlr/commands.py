@@ -70,11 +70,13 @@ def _cmd_info(args):
         others = ", ".join(f"{k} {v / best:.2f}x" for k, v in sorted(entry["seconds"].items())
                            if k != entry["kernel"])
         playoff = entry.get("playoff")
-        decided = (f"; playoff {playoff['pair'][0]} ÷ {playoff['pair'][1]} = {playoff['ratio']:.2f}"
-                   + (f" in {playoff['rounds']} rounds"
-                      + ("" if playoff.get("decided") else ", undecided") if "rounds" in playoff
-                      else "")
-                   if playoff else "")
+        decided = ""
+        if playoff:
+            a, b = playoff["pair"]
+            decided = f"; playoff {a} ÷ {b} = {playoff['ratio']:.2f}"
+            if "rounds" in playoff:  # (entries calibrated before playoffs recorded rounds lack it)
+                decided += f" in {playoff['rounds']} rounds"
+                decided += "" if playoff["decided"] else ", undecided"
         print(f"  {cls:<40} {entry['kernel']:<7} ({others} its time{decided})")
     return 0
 
