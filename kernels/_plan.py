@@ -15,12 +15,22 @@ PARALLEL_MIN_ELEMENTS = 1 << 15
 #: × 10 features 3.16 → 2.0; 300 × 10 0.83 → 0.87; 100 × 10 0.33 → 0.57.
 TEAM_MIN_WORK = 1 << 13
 TEAM_EXAMPLE_ELEMENTS = 8
-#: Bytes of X a tile of examples should span (at least 512 examples) when examples are adjacent
-#: (C order): the tile stays in L2/L3 for the second sweep; measured best on the 2-core Zen 4
-#: machine, and no different between 128 KB and 4 MB on a Zen 2.
+#: Bytes of X a tile of examples should span (at least SHORTEST_TILE examples) when examples
+#: are adjacent (C order): the tile stays in L2/L3 for the second sweep; measured best on the
+#: 2-core Zen 4 machine, and no different between 128 KB and 4 MB on a Zen 2.
 TILE_BYTES = 1 << 20
-#: The fewest examples in a C-order tile: shorter pieces of a row stream poorly.
+#: The fewest examples in a C-order tile: shorter pieces of a row stream poorly, even when the
+#: z sweep prefetches them. 256 against 512, 2-core Zen 4, X ≥ 400 MB, paired medians of
+#: bytes/s ÷ the GEMV's over 21 rounds: 1000 features float32 0.74 → 0.78, 2000 features
+#: float64 0.63 → 0.69, 1000 float64 alike (0.74, 0.75).
+SHORTEST_TILE = 256
+#: Fewer examples per thread than this, and the Numba kernel reads C-ordered X by bands of whole
+#: rows instead of tiles (``numba_jit._pass_by_rows``; the course's 12288×209).
 MIN_TILE = 512
+#: How far ahead of itself the row-by-row z sweep over a C-order tile asks for X (a software
+#: prefetch of whole row pieces, at least one sweep of eight rows ahead): the hardware
+#: prefetchers start late on each row's short piece. 8-16 KB measured alike on the 2-core Zen 4.
+PREFETCH_BYTES = 1 << 14
 #: Bytes of X a tile spans when features are adjacent (F order): each example is a contiguous
 #: column, so a tile can be as short as the L2 wants; the axpy sweep then reads it back from L2
 #: (2-core Zen 2, 512 KB L2, X ≥ 100 MB, bytes/s ÷ the GEMV's: 300 features 0.75 → 0.77,
@@ -63,7 +73,7 @@ def plan(X, n_threads, default_threads, parallel=True, team=False):
     s0, s1 = X.strides
     by_tiles = abs(s1) <= abs(s0)
     if by_tiles:
-        tile = max(MIN_TILE, min(4096, TILE_BYTES // (n_x * X.itemsize)))
+        tile = max(SHORTEST_TILE, min(4096, TILE_BYTES // (n_x * X.itemsize)))
     else:
         tile = max(4, min(4096, TILE_BYTES_BY_EXAMPLES // (n_x * X.itemsize)))
     small = (m * (n_x + TEAM_EXAMPLE_ELEMENTS) < TEAM_MIN_WORK if team

@@ -28,7 +28,7 @@ from libc.math cimport isfinite
 
 import numpy as np
 
-from ._plan import plan
+from ._plan import PREFETCH_BYTES as _PREFETCH_BYTES, plan
 from ._shapes import (check_cost_every, check_iterations, check_kernel_arguments, check_real,
                       contiguous)
 
@@ -49,6 +49,17 @@ cdef extern from *:
     static int vlr_thread_id(void) { return 0; }
     static void vlr_barrier(void) {}
     #endif
+    /* Ask for n_rows rows of nbytes each, stride_bytes apart, into L2 (prefetcht1: t0 into L1
+       measured 30 % slower, as it evicts the rows being summed). A prefetch never faults. */
+    static void vlr_prefetch_rows(const void* first, Py_ssize_t stride_bytes, Py_ssize_t n_rows,
+                                  Py_ssize_t nbytes) {
+    #if defined(__GNUC__)
+        for (Py_ssize_t r = 0; r < n_rows; r++) {
+            const char* p = (const char*)first + r * stride_bytes;
+            for (Py_ssize_t o = 0; o < nbytes; o += 64) __builtin_prefetch(p + o, 0, 2);
+        }
+    #endif
+    }
     #ifndef VLR_CYTHON_VERSION
     #define VLR_CYTHON_VERSION "unknown"
     #endif
@@ -73,6 +84,8 @@ cdef extern from *:
     int vlr_team_size() noexcept nogil
     int vlr_thread_id() noexcept nogil
     void vlr_barrier() noexcept nogil
+    void vlr_prefetch_rows(const void* first, Py_ssize_t stride_bytes, Py_ssize_t n_rows,
+                           Py_ssize_t nbytes) noexcept nogil
 
 #: True when this extension was compiled with OpenMP (otherwise every call runs on one thread).
 OPENMP = bool(VLR_OPENMP)
@@ -83,6 +96,7 @@ CYTHON_VERSION = VLR_CYTHON_VERSION.decode()
 VECTOR_ISA = VLR_VECTOR_ISA.decode()
 
 cdef Py_ssize_t PAD = 8  # doubles per 64-byte cache line
+cdef Py_ssize_t PREFETCH_BYTES = _PREFETCH_BYTES  # how far ahead _tile_z asks for X
 
 cdef extern from "_simd_loss.h" nogil:
     const int VLR_RUNTIME_DISPATCH
@@ -143,12 +157,18 @@ cdef inline void _tile_z(const floating* X0,    # IN  X0[j * sf + k * se], the t
                          const floating* w,     # IN  (n_x,)
                          Py_ssize_t n_x, Py_ssize_t nt,
                          floating* z) noexcept nogil:  # OUT (nt,), added to
-    cdef Py_ssize_t j = 0, k
+    cdef Py_ssize_t j = 0, k, ahead
+    cdef Py_ssize_t row_bytes = nt * <Py_ssize_t>sizeof(floating)
     cdef const floating* r
     cdef floating w0, w1, w2, w3, w4, w5, w6, w7
     if se == 1:  # eight contiguous rows per sweep over the tile (measured: 3-5 % over four)
+        # Each row's piece of the tile is a new stream to the hardware prefetchers, which
+        # start late on it: the sweep asks for the rows PREFETCH_BYTES ahead itself.
+        ahead = 8 * max(1, PREFETCH_BYTES // (8 * row_bytes))
         while j + 8 <= n_x:
             r = X0 + j * sf
+            if j + ahead + 8 <= n_x:
+                vlr_prefetch_rows(r + ahead * sf, sf * <Py_ssize_t>sizeof(floating), 8, row_bytes)
             w0, w1, w2, w3 = w[j], w[j + 1], w[j + 2], w[j + 3]
             w4, w5, w6, w7 = w[j + 4], w[j + 5], w[j + 6], w[j + 7]
             for k in range(nt):
@@ -180,9 +200,28 @@ cdef inline void _tile_dw(const floating* X0,   # IN  X0[j * sf + k * se], the t
     cdef const floating* r1
     cdef const floating* r2
     cdef const floating* r3
+    cdef Py_ssize_t n4 = n_x - n_x % 4
     cdef floating s0, s1, s2, s3, d  # per tile in X's dtype; summed over tiles in double
-    if se == 1:  # four contiguous rows per sweep, four independent sums
-        while j + 4 <= n_x:
+    if se == 1:  # the rows from the last (the z sweep's last, still in L2) to the first: the
+        # tile's later rows are summed before the cache evicts them (first to last, a tile
+        # larger than L2 comes back whole from L3). Every row's sums are the same either way.
+        j = n4
+        q = nt // 4  # each remaining row in four independent sums, over the tile's quarters
+        while j < n_x:  # (one sum would wait on its own multiply-add at every step)
+            r0 = X0 + j * sf
+            s0 = s1 = s2 = s3 = 0
+            for k in range(q):
+                s0 += r0[k] * dz[k]
+                s1 += r0[q + k] * dz[q + k]
+                s2 += r0[2 * q + k] * dz[2 * q + k]
+                s3 += r0[3 * q + k] * dz[3 * q + k]
+            for k in range(4 * q, nt):
+                s0 += r0[k] * dz[k]
+            dw_acc[j] += (s0 + s1) + (s2 + s3)
+            j += 1
+        j = n4
+        while j > 0:  # four rows per sweep, four independent sums
+            j -= 4
             r0 = X0 + j * sf
             r1 = r0 + sf
             r2 = r1 + sf
@@ -198,20 +237,7 @@ cdef inline void _tile_dw(const floating* X0,   # IN  X0[j * sf + k * se], the t
             dw_acc[j + 1] += s1
             dw_acc[j + 2] += s2
             dw_acc[j + 3] += s3
-            j += 4
-        q = nt // 4  # each remaining row in four independent sums, over the tile's quarters
-        while j < n_x:  # (one sum would wait on its own multiply-add at every step)
-            r0 = X0 + j * sf
-            s0 = s1 = s2 = s3 = 0
-            for k in range(q):
-                s0 += r0[k] * dz[k]
-                s1 += r0[q + k] * dz[q + k]
-                s2 += r0[2 * q + k] * dz[2 * q + k]
-                s3 += r0[3 * q + k] * dz[3 * q + k]
-            for k in range(4 * q, nt):
-                s0 += r0[k] * dz[k]
-            dw_acc[j] += (s0 + s1) + (s2 + s3)
-            j += 1
+        j = n_x
     while j < n_x:
         r0 = X0 + j * sf
         s0 = 0

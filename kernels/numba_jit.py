@@ -37,7 +37,8 @@ from numba import njit, prange
 from numba.core import event
 from numba.extending import overload
 
-from ._plan import MIN_TILE, plan
+from ._plan import MIN_TILE, PREFETCH_BYTES, plan
+from ._prefetch import prefetch_row
 from ._shapes import check_cost_every, check_iterations, check_kernel_arguments, check_real, contiguous
 from ._vector_math import TWO_M64, exp_finish, exp_low, exp_reduce
 
@@ -253,8 +254,14 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, with_loss, check_labels, dw_acc, s
         # z for the tile, eight rows of X per sweep over it (measured 3-5 % faster than four on
         # wide X), then four, two, one (rows are slices: no index wrap-around); the first sweep
         # writes b + its rows' sum (no pass to fill z with b), the others add
+        # Each row's piece is a new stream to the hardware prefetchers, which start late on
+        # it: the sweep asks for the rows PREFETCH_BYTES ahead itself (_prefetch)
+        ahead = 8 * max(1, PREFETCH_BYTES // (8 * nt * X.itemsize))
         j = 0
         while j + 8 <= n_x:
+            if j + ahead + 8 <= n_x:
+                for q in range(j + ahead, j + ahead + 8):
+                    prefetch_row(X[q, t0:t0 + nt])
             r0, r1 = X[j, t0:t0 + nt], X[j + 1, t0:t0 + nt]
             r2, r3 = X[j + 2, t0:t0 + nt], X[j + 3, t0:t0 + nt]
             r4, r5 = X[j + 4, t0:t0 + nt], X[j + 5, t0:t0 + nt]
@@ -288,25 +295,15 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, with_loss, check_labels, dw_acc, s
         J += tJ
         db += tdb
         bad += tbad
-        # dw from the same tile while it is in cache, four rows at a time (then two, then one)
-        j = 0
-        while j + 4 <= n_x:
-            r0, r1 = X[j, t0:t0 + nt], X[j + 1, t0:t0 + nt]
-            r2, r3 = X[j + 2, t0:t0 + nt], X[j + 3, t0:t0 + nt]
-            s0 = s1 = s2 = s3 = zero
-            for k in range(nt):
-                dz = zt[k]
-                s0 += r0[k] * dz
-                s1 += r1[k] * dz
-                s2 += r2[k] * dz
-                s3 += r3[k] * dz
-            dw_acc[j] += s0
-            dw_acc[j + 1] += s1
-            dw_acc[j + 2] += s2
-            dw_acc[j + 3] += s3
-            j += 4
-        # fewer than four rows left: each row's sum in two (one row: four) independent parts,
-        # the tile's halves (quarters), else a sum waits on its own multiply-add (4-5 cycles)
+        # dw from the same tile while it is in cache, its rows from the last (the z sweep's
+        # last, still in L2) to the first: the tile's later rows are summed before the cache
+        # evicts them (first to last, a tile larger than L2 comes back whole from L3). Every
+        # row's sums are the same in either order. The 1-3 rows after the last multiple of
+        # four first, each row's sum in two (one row: four) independent parts, the tile's
+        # halves (quarters), else a sum waits on its own multiply-add (4-5 cycles); then four
+        # rows at a time.
+        n4 = n_x - n_x % 4
+        j = n4
         if j + 2 <= n_x:
             r0, r1 = X[j, t0:t0 + nt], X[j + 1, t0:t0 + nt]
             h = nt // 2
@@ -335,6 +332,22 @@ def _block_by_tiles(X, w, b, y, i0, i1, tile, with_loss, check_labels, dw_acc, s
             for k in range(4 * q, nt):
                 s0 += row[k] * zt[k]
             dw_acc[j] += (s0 + s1) + (s2 + s3)
+        j = n4
+        while j > 0:
+            j -= 4
+            r0, r1 = X[j, t0:t0 + nt], X[j + 1, t0:t0 + nt]
+            r2, r3 = X[j + 2, t0:t0 + nt], X[j + 3, t0:t0 + nt]
+            s0 = s1 = s2 = s3 = zero
+            for k in range(nt):
+                dz = zt[k]
+                s0 += r0[k] * dz
+                s1 += r1[k] * dz
+                s2 += r2[k] * dz
+                s3 += r3[k] * dz
+            dw_acc[j] += s0
+            dw_acc[j + 1] += s1
+            dw_acc[j + 2] += s2
+            dw_acc[j + 3] += s3
     return J, db, bad
 
 
@@ -490,9 +503,8 @@ def _pass_by_rows(X, w, b, y, n_chunks, with_loss, check_labels, work):
     # thread reads a band of whole rows instead -- contiguous in memory -- twice: z's partial
     # sums over its band, then its band's dw from the whole dz. Two long streams per thread.
     n_x, m = X.shape
-    scratch, _, dw = work
-    flat = scratch.reshape(-1)  # n_chunks·3·tile >= 3·m here
-    z, linear, e = flat[:m], flat[m:2 * m], flat[2 * m:3 * m]
+    dw = work[2]
+    z, linear, e = np.empty((3, m), dtype=X.dtype)  # m may exceed the workspace's tiles
     parts = np.zeros((n_chunks, m), dtype=X.dtype)
     for c in prange(n_chunks):
         j0 = c * n_x // n_chunks
