@@ -19,7 +19,7 @@ Design:
        of each, four dot products at once (one example per quarter), then dz, then an axpy of
        the same four examples.
      Both read X once; J, db and dw are summed in float64 (a tile's sums run in X's dtype).
-     Wide-and-short C-ordered X (fewer examples per thread than a tile holds, e.g. the course's
+     Wide-and-short C-ordered X (fewer than MIN_TILE examples per thread, e.g. the course's
      12288×209) goes to ``_pass_by_rows`` instead: each thread reads a band of whole rows,
      contiguous in memory, twice -- z's partial sums, then its rows' dw from the whole dz --
      rather than short pieces of every row that no cache could keep for the dw sweep.
@@ -498,7 +498,7 @@ def _gradients_parallel(X, w, b, y, by_tiles, tile, n_chunks, with_loss, check_l
 
 @njit(cache=True, parallel=True, fastmath=_FASTMATH, error_model="numpy")
 def _pass_by_rows(X, w, b, y, n_chunks, with_loss, check_labels, work):
-    # Wide-and-short X in C order (fewer examples per thread than a tile holds): a tile would
+    # Wide-and-short X in C order (fewer than MIN_TILE examples per thread): a tile would
     # be a short piece of every row, a poor stream, and too big to stay in cache for dw. Each
     # thread reads a band of whole rows instead -- contiguous in memory -- twice: z's partial
     # sums over its band, then its band's dw from the whole dz. Two long streams per thread.
