@@ -392,3 +392,13 @@ def test_asv_publish_after_vlr_site_leaves_the_site_as_it_was(kept_site, tmp_pat
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert (published / "index.html").exists() and (published / "index.json").exists()
     assert files() == before
+
+
+def test_a_measured_value_never_prints_as_its_goal_when_the_verdict_differs():
+    from vlr.study.targets import TARGETS, format_measured
+    assert format_measured(2.00380037499599, 2.0) == "2.004"  # goal <= 2: "2 ... no" would read wrong
+    assert format_measured(0.9496, 0.95) == "0.9496"
+    assert format_measured(2.0, 2.0) == "2" and format_measured(1.5807, 1.1) == "1.58"
+    overhead = next(t for t in TARGETS if t.key == "overhead_us")
+    from vlr.study.tables import targets_table
+    assert "2.004 µs" in "\n".join(targets_table([(overhead, 2.0038)]).markdown())

@@ -12,6 +12,7 @@ from typing import Sequence
 from ..kernel import KERNELS
 from ..timing import format_seconds
 from .plots import fmt_x
+from .targets import format_measured
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ def targets_table(targets) -> Table:
     Table
     """
     def shown(t, v):
-        return "not run" if v is None else f"{v:.3g} {t.unit}"
+        return "not run" if v is None else f"{format_measured(v, t.goal)} {t.unit}"
 
     def met(t, v):
         return "" if v is None else ("yes" if t.met(v) else "**no**")

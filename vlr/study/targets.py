@@ -431,6 +431,21 @@ def measure_targets(progress=None, quick=False):
     return {"machine": machine_info(), "quick": quick, "targets": rows}
 
 
+def format_measured(value, goal):
+    """``value`` to 3 significant digits, or more where 3 would print the goal itself (2.004 µs
+    against a goal of at most 2 µs must not read "2 µs ... no").
+
+    Returns
+    -------
+    str
+    """
+    for digits in range(3, 8):
+        text = f"{value:.{digits}g}"
+        if goal is None or value == goal or float(text) != goal:
+            return text
+    return text
+
+
 def format_targets(results):
     """The targets table as Markdown (what the README and the report quote).
 
@@ -439,8 +454,10 @@ def format_targets(results):
     str
     """
     lines = ["| measure | target | measured | met | detail |", "|---|---|---|---|---|"]
+    goals = {target.key: target.goal for target in TARGETS}
     for row in results["targets"]:
-        lines.append(f"| {row['measure']} | {row['goal']} | {row['value']:.3g} {row['unit']} | "
+        lines.append(f"| {row['measure']} | {row['goal']} | {format_measured(row['value'], goals.get(row['key']))} "
+                     f"{row['unit']} | "
                      f"{'yes' if row['met'] else '**no**'} | {row['detail']} |")
     how = "`vlr targets" + (" --quick" if results["quick"] else "") + "`"
     return "\n".join(lines) + f"\n\nMeasured with {how} on:\n\n```\n{describe(results['machine'])}\n```\n"
