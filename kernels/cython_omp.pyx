@@ -237,14 +237,14 @@ cdef inline void _tile_dw(const floating* X0,   # IN  X0[j * sf + k * se], the t
             dw_acc[j + 1] += s1
             dw_acc[j + 2] += s2
             dw_acc[j + 3] += s3
-        j = n_x
-    while j < n_x:
-        r0 = X0 + j * sf
-        s0 = 0
-        for k in range(nt):
-            s0 += r0[k * se] * dz[k]
-        dw_acc[j] += s0
-        j += 1
+    else:  # any other stride: one row at a time
+        while j < n_x:
+            r0 = X0 + j * sf
+            s0 = 0
+            for k in range(nt):
+                s0 += r0[k * se] * dz[k]
+            dw_acc[j] += s0
+            j += 1
 
 
 cdef inline void _examples_dw(const floating* X0, Py_ssize_t qs, Py_ssize_t se, Py_ssize_t n_x,
