@@ -26,9 +26,9 @@ import numba
 from numba import njit, types
 from vlr.kernels import numba_jit
 out = {}
-# the exp's two sweeps, the loss loop over e (which calls them: each compiled afresh), and the
+# the exp's sweep, the loss loop over e (which calls them: each compiled afresh), and the
 # sum of log1p(e) as products
-for name, arrays in (("_tile_exp", 3), ("_tile_loss", 4), ("_log1p_sum", 1)):
+for name, arrays in (("_tile_exp", 2), ("_tile_loss", 4), ("_log1p_sum", 1)):
     original = getattr(numba_jit, name)
     fresh = njit(**{k: v for k, v in original.targetoptions.items() if k != "cache"})(
         original.py_func)
