@@ -185,7 +185,13 @@ cdef inline void _tile_z(const floating* X0,    # IN  X0[j * sf + k * se], the t
             for k in range(nt):
                 z[k] += w0 * r[k] + w1 * r[sf + k] + w2 * r[2 * sf + k] + w3 * r[3 * sf + k]
             j += 4
-    while j < n_x:  # the remaining rows, and any stride
+        if j + 2 <= n_x:  # two rows in one sweep, as Numba's (one store of z, not two)
+            r = X0 + j * sf
+            w0, w1 = w[j], w[j + 1]
+            for k in range(nt):
+                z[k] += w0 * r[k] + w1 * r[sf + k]
+            j += 2
+    while j < n_x:  # the remaining row, and any stride
         r = X0 + j * sf
         w0 = w[j]
         if j == 0:  # the first row writes b plus its products: no sweep to fill z with b (a
@@ -213,8 +219,26 @@ cdef inline void _tile_dw(const floating* X0,   # IN  X0[j * sf + k * se], the t
         # tile's later rows are summed before the cache evicts them (first to last, a tile
         # larger than L2 comes back whole from L3). Every row's sums are the same either way.
         j = n4
-        q = nt // 4  # each remaining row in four independent sums, over the tile's quarters
-        while j < n_x:  # (one sum would wait on its own multiply-add at every step)
+        if j + 2 <= n_x:  # two of the remaining rows in one sweep (as Numba's), each in two
+            r0 = X0 + j * sf  # independent sums over the tile's halves
+            r1 = r0 + sf
+            q = nt // 2
+            s0 = s1 = s2 = s3 = 0
+            for k in range(q):
+                d = dz[k]
+                s0 += r0[k] * d
+                s1 += r1[k] * d
+                d = dz[q + k]
+                s2 += r0[q + k] * d
+                s3 += r1[q + k] * d
+            for k in range(2 * q, nt):
+                s0 += r0[k] * dz[k]
+                s1 += r1[k] * dz[k]
+            dw_acc[j] += s0 + s2
+            dw_acc[j + 1] += s1 + s3
+            j += 2
+        q = nt // 4  # the last remaining row in four independent sums, over the tile's quarters
+        if j < n_x:  # (one sum would wait on its own multiply-add at every step)
             r0 = X0 + j * sf
             s0 = s1 = s2 = s3 = 0
             for k in range(q):
