@@ -402,3 +402,30 @@ def test_a_measured_value_never_prints_as_its_goal_when_the_verdict_differs():
     overhead = next(t for t in TARGETS if t.key == "overhead_us")
     from vlr.study.tables import targets_table
     assert "2.004 µs" in "\n".join(targets_table([(overhead, 2.0038)]).markdown())
+
+
+def test_a_ratio_target_is_decided_only_when_every_interval_says_so():
+    from vlr.study.targets import TARGETS_BY_KEY, _measure, format_targets
+    auto = TARGETS_BY_KEY["auto_vs_best"]  # >= 0.95, over the small points' paired rounds
+
+    def point(median, low, high):
+        return dict(n_x=10, m=100, chosen="numba", best="cython", auto_vs_best=median,
+                    intervals=dict(auto_vs_best=[low, high]))
+    clear = [point(0.99, 0.97, 1.01), point(1.0, 0.96, 1.05)]
+    assert auto.verdict(0.99, auto.intervals(clear)) == "yes"
+    straddles = clear + [point(0.96, 0.90, 1.02)]  # its median meets the goal, its interval not
+    assert auto.met(0.96) and auto.verdict(0.96, auto.intervals(straddles)) == "undecided"
+    missed = straddles + [point(0.97, 0.80, 0.93)]  # an interval wholly below the goal
+    assert auto.verdict(0.96, auto.intervals(missed)) == "no"
+    assert auto.verdict(0.99) == "yes" and auto.verdict(0.9) == "no"  # no intervals: the value
+    row = _measure(auto, False, None, {"vs_numpy_small": straddles})
+    assert row["verdict"] == "undecided" and row["interval"] == [0.90, 1.02] and row["met"]
+    from vlr.machine import machine_info
+    table = format_targets({"quick": False, "machine": machine_info(), "targets": [row]})
+    assert "0.96 x [0.9, 1.02] | undecided |" in table
+    # a goal per point: the interval is divided by it, as the value is
+    small = TARGETS_BY_KEY["vs_numpy_small"]
+    p = dict(point(1.0, 0.9, 1.1), vs_numpy=3.0, goal=1.5,
+             intervals=dict(vs_numpy=[2.4, 3.6], auto_vs_best=[0.9, 1.1]))
+    assert small.intervals([p]) == [pytest.approx((2.0, 1.6, 2.4))]
+    assert small.verdict(2.0, small.intervals([p])) == "yes"

@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np
 
 from ..data import make_step_data
+from ..calibration import median_interval
 from ..kernel import available_kernels
 from ..machine import cpu_facts, describe, machine_info
 from ..registry import FASTEST, get_kernel
@@ -94,8 +95,10 @@ def _time_kernels_and_auto(data, repeat, min_time=0.05, gemv=False):
     """Each single kernel and "auto" on ``data`` (and with ``gemv`` NumPy's own ``w.T @ X``, one
     read of X), interleaved, with the kernel "auto" chose (calibrated before any timing).
 
-    Returns ``(chosen, seconds, ratio)``: the best seconds per step of each, and
-    ``ratio(a, b)``, the median over rounds of a's time ÷ b's time within each round.
+    Returns ``(chosen, seconds, ratio, interval)``: the best seconds per step of each,
+    ``ratio(a, b)``, the median over rounds of a's time ÷ b's time within each round, and
+    ``interval(a, b)``, the 95 % interval of that median (the sign test's order statistics:
+    with 7 rounds, their range).
     """
     chosen, auto = _resolved_fastest(data)
     kernels = _kernels()
@@ -111,7 +114,10 @@ def _time_kernels_and_auto(data, repeat, min_time=0.05, gemv=False):
 
     def ratio(a, b):
         return statistics.median(r[a] / r[b] for r in rounds)
-    return chosen, seconds, ratio
+
+    def interval(a, b):
+        return list(median_interval([r[a] / r[b] for r in rounds]))
+    return chosen, seconds, ratio, interval
 
 
 def measure_large(quick=False, progress=None):
@@ -138,13 +144,16 @@ def measure_large(quick=False, progress=None):
                 data = _data(n_x, m, dtype, order=order)
                 nbytes = data[2].nbytes
                 read = stream_read_bandwidth(nbytes)  # at every point: a busy moment is not the roof
-                chosen, seconds, ratio = _time_kernels_and_auto(data, repeat=3 if quick else 7,
-                                                                gemv=True)
+                chosen, seconds, ratio, interval = _time_kernels_and_auto(
+                    data, repeat=3 if quick else 7, gemv=True)
                 best = min(SINGLE_KERNELS, key=lambda k: seconds.get(k, np.inf))
                 points.append(dict(n_x=n_x, m=m, dtype=np.dtype(dtype).name, order=order,
                                    nbytes=nbytes, seconds=seconds, chosen=chosen.name, best=best,
                                    read=read, vs_numpy=ratio("numpy", "auto"),
-                                   vs_gemv=ratio("gemv", "auto"), auto_vs_best=ratio(best, "auto")))
+                                   vs_gemv=ratio("gemv", "auto"), auto_vs_best=ratio(best, "auto"),
+                                   intervals=dict(vs_numpy=interval("numpy", "auto"),
+                                                  vs_gemv=interval("gemv", "auto"),
+                                                  auto_vs_best=interval(best, "auto"))))
                 del data
     roof = max(p["read"] for p in points)  # the run's roof: its best read of a large array
     for p in points:
@@ -167,11 +176,13 @@ def measure_small(quick=False, progress=None):
         if progress:
             progress(f"n_x={n_x}, m={m}")
         data = _data(n_x, m)
-        chosen, seconds, ratio = _time_kernels_and_auto(data, repeat=7, min_time=0.1)
+        chosen, seconds, ratio, interval = _time_kernels_and_auto(data, repeat=7, min_time=0.1)
         best = min((k for k in seconds if k != "auto"), key=seconds.get)
         points.append(dict(n_x=n_x, m=m, seconds=seconds, chosen=chosen.name, best=best,
                            vs_numpy=ratio("numpy", "auto"), auto_vs_best=ratio(best, "auto"),
-                           goal=1.1 if wide_and_short(n_x, m) else 1.5))
+                           goal=1.1 if wide_and_short(n_x, m) else 1.5,
+                           intervals=dict(vs_numpy=interval("numpy", "auto"),
+                                          auto_vs_best=interval(best, "auto"))))
     return points
 
 
@@ -300,15 +311,49 @@ class Target:
     value: Callable  # points -> the number judged
     detail: Callable  # points -> one line
     shares: str = ""  # the key of another target whose points this one reuses
+    #: points -> [(value, low, high)] per point judged, the 95 % interval of each point's median
+    #: ratio over paired rounds; None where the sides are not timed in rounds
+    intervals: Callable | None = None
 
     def met(self, value: float) -> bool:
-        """Whether ``value`` meets the goal.
+        """Whether ``value`` (a point estimate) meets the goal.
 
         Returns
         -------
         bool
         """
         return value >= self.goal if self.op == ">=" else value <= self.goal
+
+    def verdict(self, value: float, intervals: list | None = None) -> str:
+        """"yes" or "no" -- or "undecided" when an interval straddles the goal.
+
+        With ``intervals`` (one ``(value, low, high)`` per point) the row is met only when every
+        point's interval lies on the goal's side, and missed when some point's interval lies
+        wholly on the other side: the rule the study's verdict applies to its cells. Without,
+        the point estimate ``value`` decides.
+
+        Returns
+        -------
+        str
+        """
+        if not intervals:
+            return "yes" if self.met(value) else "no"
+        if all(self.met(low if self.op == ">=" else high) for _, low, high in intervals):
+            return "yes"
+        if any(not self.met(high if self.op == ">=" else low) for _, low, high in intervals):
+            return "no"
+        return "undecided"
+
+
+def _intervals(key, per_goal=False, only=None):
+    """Target.intervals for a ratio that ``_time_kernels_and_auto`` timed in rounds: the
+    points' ``key`` with their intervals (÷ the point's goal with ``per_goal``; the points
+    ``only`` keeps)."""
+    def intervals(points):
+        return [(p[key] / (p["goal"] if per_goal else 1),
+                 *(v / (p["goal"] if per_goal else 1) for v in p["intervals"][key]))
+                for p in points if only is None or only(p)]
+    return intervals
 
 
 TARGETS = (
@@ -317,14 +362,16 @@ TARGETS = (
            ">=", 1.0, "of goal", lambda q, p: measure_large(q, p),
            lambda pts: min(p["vs_numpy"] / p["goal"] for p in pts),
            lambda pts: "; ".join(f"{_fmt_large(p)}: {p['chosen']} {p['vs_numpy']:.2f}x (goal "
-                                 f"{p['goal']:.2f}x)" for p in pts)),
+                                 f"{p['goal']:.2f}x)" for p in pts),
+           intervals=_intervals("vs_numpy", per_goal=True)),
     Target("vs_gemv", "fastest's bytes of X per second ÷ those of NumPy's own GEMV w.T @ X (one read "
            "of X) on the same X in the same run, X ≥ 100 MB, n_x ∈ {10, 100, 1000}, C and F, float32 "
            "and float64", ">=", 0.90, "x", None, lambda pts: min(p["vs_gemv"] for p in pts),
            lambda pts: "worst: " + "; ".join(
                f"{_fmt_large(p)}: {p['chosen']} {p['vs_gemv']:.2f} (GEMV "
                f"{p['kernel_fraction']['gemv']:.0f}% of the roof)"
-               for p in sorted(pts, key=lambda p: p["vs_gemv"])[:3]), shares="vs_numpy_large"),
+               for p in sorted(pts, key=lambda p: p["vs_gemv"])[:3]), shares="vs_numpy_large",
+           intervals=_intervals("vs_gemv")),
     Target("bandwidth_fraction", "fastest's bytes of X per second ÷ stream-read roof of the same "
            "run, X ≥ 100 MB, n_x ∈ {10, 100, 1000}, C and F, float32 and float64", ">=", 85.0, "%",
            None, lambda pts: min(p["fraction"] for p in pts),
@@ -335,7 +382,8 @@ TARGETS = (
            0.95, "x", None, lambda pts: min(p["auto_vs_best"] for p in pts),
            lambda pts: "worst: " + "; ".join(
                f"{_fmt_large(p)} auto={p['chosen']} best={p['best']} {p['auto_vs_best']:.2f}"
-               for p in sorted(pts, key=lambda p: p["auto_vs_best"])[:3]), shares="vs_numpy_large"),
+               for p in sorted(pts, key=lambda p: p["auto_vs_best"])[:3]), shares="vs_numpy_large",
+           intervals=_intervals("auto_vs_best")),
     Target("vs_numpy_small", "fastest vs NumPy at every quick-grid point and held-out shape below "
            "100 MB, as a fraction of its goal (1.5x; 1.1x for wide-and-short X, n_x ≥ m)", ">=", 1.0,
            "of goal", lambda q, p: measure_small(q, p),
@@ -343,18 +391,21 @@ TARGETS = (
            lambda pts: f"{len(pts)} points, worst: " + "; ".join(
                f"{p['n_x']}×{p['m']} {p['chosen']} {p['vs_numpy']:.2f}x" for p in
                sorted(pts, key=lambda p: p["vs_numpy"] / p["goal"])[:3])
-           + f"; best {max(p['vs_numpy'] for p in pts):.2f}x"),
+           + f"; best {max(p['vs_numpy'] for p in pts):.2f}x",
+           intervals=_intervals("vs_numpy", per_goal=True)),
     Target("auto_vs_best", "auto vs the best single kernel, at each of those points", ">=", 0.95,
            "x", None, lambda pts: min(p["auto_vs_best"] for p in pts),
            lambda pts: "worst: " + "; ".join(
                f"{p['n_x']}×{p['m']} auto={p['chosen']} best={p['best']} {p['auto_vs_best']:.2f}"
-               for p in sorted(pts, key=lambda p: p["auto_vs_best"])[:3]), shares="vs_numpy_small"),
+               for p in sorted(pts, key=lambda p: p["auto_vs_best"])[:3]), shares="vs_numpy_small",
+           intervals=_intervals("auto_vs_best")),
     Target("assignment_shape", "fastest vs NumPy at the course assignment's shape, 12288×209 float64 "
            "C (20 MB)", ">=", 1.1, "x", None,
            lambda pts: next(p["vs_numpy"] for p in pts if (p["n_x"], p["m"]) == ASSIGNMENT),
            lambda pts: "; ".join(f"{p['chosen']} {p['seconds']['auto'] * 1e3:.2f} ms vs NumPy "
                                  f"{p['seconds']['numpy'] * 1e3:.2f} ms" for p in pts
-                                 if (p["n_x"], p["m"]) == ASSIGNMENT), shares="vs_numpy_small"),
+                                 if (p["n_x"], p["m"]) == ASSIGNMENT), shares="vs_numpy_small",
+           intervals=_intervals("vs_numpy", only=lambda p: (p["n_x"], p["m"]) == ASSIGNMENT)),
     Target("loss_ns", f"loss + dz per example per thread, float64 (a one-thread step at n_x = 1, "
            f"m = 65536; best compiled kernel); the goal is {LOSS_NS_GOALS['AVX-512']:g} ns with "
            f"AVX-512, {LOSS_NS_GOALS['other']:g} ns without", "<=", LOSS_NS_GOAL, "ns", lambda q, p: measure_loss_ns(p),
@@ -393,8 +444,13 @@ def _measure(target, quick, progress, measured):
         measured[source] = run(quick, progress)
     points = measured[source]
     value = target.value(points)
+    intervals = target.intervals(points) if target.intervals else None
+    # the interval of the point the value comes from (the worst point's)
+    worst = min(intervals, key=lambda v: v[0] if target.op == ">=" else -v[0]) if intervals else None
     return dict(key=target.key, measure=target.measure, goal=f"{target.op} {target.goal:g} {target.unit}",
-                value=value, unit=target.unit, met=target.met(value), detail=target.detail(points),
+                value=value, unit=target.unit, met=target.met(value),
+                verdict=target.verdict(value, intervals),
+                interval=list(worst[1:]) if worst else None, detail=target.detail(points),
                 points=points)
 
 
@@ -424,7 +480,9 @@ def measure_targets(progress=None, quick=False):
     -------
     dict
         ``machine`` (see :func:`vlr.machine.machine_info`), ``quick``, and ``targets``: a list
-        of dicts with the target's fields, the measured ``value``, ``met``, ``detail`` and ``points``.
+        of dicts with the target's fields, the measured ``value``, ``met`` (by that value),
+        ``verdict`` ("yes", "no" or "undecided": :meth:`Target.verdict`), ``interval`` (the
+        worst point's 95 % interval, or None), ``detail`` and ``points``.
     """
     measured = {}
     rows = [_measure(target, quick, progress, measured) for target in TARGETS]
@@ -453,11 +511,14 @@ def format_targets(results):
     -------
     str
     """
-    lines = ["| measure | target | measured | met | detail |", "|---|---|---|---|---|"]
+    lines = ["| measure | target | measured [95 % interval] | met | detail |", "|---|---|---|---|---|"]
     goals = {target.key: target.goal for target in TARGETS}
+    shown = {"yes": "yes", "no": "**no**", "undecided": "undecided"}
     for row in results["targets"]:
+        interval = row.get("interval")
+        spread = f" [{interval[0]:.3g}, {interval[1]:.3g}]" if interval else ""
+        verdict = row.get("verdict", "yes" if row["met"] else "no")
         lines.append(f"| {row['measure']} | {row['goal']} | {format_measured(row['value'], goals.get(row['key']))} "
-                     f"{row['unit']} | "
-                     f"{'yes' if row['met'] else '**no**'} | {row['detail']} |")
+                     f"{row['unit']}{spread} | {shown[verdict]} | {row['detail']} |")
     how = "`vlr targets" + (" --quick" if results["quick"] else "") + "`"
     return "\n".join(lines) + f"\n\nMeasured with {how} on:\n\n```\n{describe(results['machine'])}\n```\n"
