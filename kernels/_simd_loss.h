@@ -13,7 +13,7 @@
         half-width vectors of B); on a Zen 4 (AVX-512), 1.21 against 1.15 for the exp's loop
         and then the loss's.
         Where 2^k would be subnormal (x < -708, -87 in float) the scale is 2^(k+64) and a rare
-        third sweep multiplies by 2^-64: one rounding, so subnormal results are right.
+        last sweep multiplies by 2^-64: one rounding, so subnormal results are right.
      B. The loss and dz are a branch-free loop over e, the cases chosen by selects; no integer
         temporaries (gcc then picks half-width vectors for the doubles). The math runs in the
         tile's own type (float32: 8 lanes on AVX2, 16 on AVX-512); the sums are double.
