@@ -428,4 +428,6 @@ def test_a_ratio_target_is_decided_only_when_every_interval_says_so():
     p = dict(point(1.0, 0.9, 1.1), vs_numpy=3.0, goal=1.5,
              intervals=dict(vs_numpy=[2.4, 3.6], auto_vs_best=[0.9, 1.1]))
     assert small.intervals([p]) == [pytest.approx((2.0, 1.6, 2.4))]
+    # too few rounds for a 95 % interval (a quick run's 3): the value decides
+    assert small.intervals([dict(p, intervals=dict(vs_numpy=None))]) is None
     assert small.verdict(2.0, small.intervals([p])) == "yes"

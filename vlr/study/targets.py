@@ -98,7 +98,7 @@ def _time_kernels_and_auto(data, repeat, min_time=0.05, gemv=False):
     Returns ``(chosen, seconds, ratio, interval)``: the best seconds per step of each,
     ``ratio(a, b)``, the median over rounds of a's time ÷ b's time within each round, and
     ``interval(a, b)``, the 95 % interval of that median (the sign test's order statistics:
-    with 7 rounds, their range).
+    with 7 rounds, their range), or None with fewer than 6 rounds (their range covers less).
     """
     chosen, auto = _resolved_fastest(data)
     kernels = _kernels()
@@ -116,6 +116,8 @@ def _time_kernels_and_auto(data, repeat, min_time=0.05, gemv=False):
         return statistics.median(r[a] / r[b] for r in rounds)
 
     def interval(a, b):
+        if 1 - 2 * 0.5 ** len(rounds) < 0.95:  # the range of fewer than 6 rounds: below 95 %
+            return None
         return list(median_interval([r[a] / r[b] for r in rounds]))
     return chosen, seconds, ratio, interval
 
@@ -348,11 +350,14 @@ class Target:
 def _intervals(key, per_goal=False, only=None):
     """Target.intervals for a ratio that ``_time_kernels_and_auto`` timed in rounds: the
     points' ``key`` with their intervals (÷ the point's goal with ``per_goal``; the points
-    ``only`` keeps)."""
+    ``only`` keeps), or None when a point has no interval (too few rounds)."""
     def intervals(points):
+        kept = [p for p in points if only is None or only(p)]
+        if any(p["intervals"][key] is None for p in kept):
+            return None
         return [(p[key] / (p["goal"] if per_goal else 1),
                  *(v / (p["goal"] if per_goal else 1) for v in p["intervals"][key]))
-                for p in points if only is None or only(p)]
+                for p in kept]
     return intervals
 
 
