@@ -586,6 +586,14 @@ def _gradients(X, w, b, y, by_tiles, tile, n_chunks):
     return J / m, dw, db / m, bad == 0, finite
 
 
+# Numba caches a function compiled over a parallel callee taken from its disk cache without the
+# callee's hook that launches the threading layer on load (numba issues #8578, #9938): a later
+# process that loads only that function (``_gradients`` or ``_train``, left so by a process killed
+# while it compiled) and has not launched the layer calls unresolved symbols (SIGSEGV). Launched
+# here, once per process (~30 ms), before any entry point can be loaded.
+numba.get_num_threads()
+
+
 def default_threads():
     """Number of threads used when ``n_threads`` is not given (Numba's current setting)."""
     return numba.get_num_threads()

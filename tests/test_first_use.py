@@ -83,3 +83,33 @@ def test_calibration_times_each_candidate_after_an_untimed_first_call():
                                            Candidate("steady", 0.002, 0.002)], run, nbytes=0)
     assert outcome["seconds"]["slow-first"] < 0.1
     assert outcome["kernel"] == "slow-first"
+
+
+@pytest.mark.slow
+def test_a_step_cached_over_callees_from_the_cache_runs_in_a_new_process(tmp_path):
+    # Numba (#8578, #9938) caches a function compiled over a parallel callee that came from the
+    # disk cache without the callee's "launch the threading layer first" hook; a new process that
+    # loads only that function then calls unresolved symbols (a null pointer: SIGSEGV). Here: the
+    # step's own cache entry is lost (as when asv's timeout killed the process that was writing
+    # it), the next process compiles the step over the cached parallel callees, and a third loads
+    # that step alone at a shape small enough to plan one thread (no thread count is asked).
+    code = ("import numpy as np, vlr\n"
+            "X = np.linspace(-1, 1, 300).reshape(100, 3)\n"
+            "J, dw, db = vlr.gradients(np.zeros(100), 0.0, X, np.array([0., 1., 1.]), kernel='numba')\n"
+            "print(repr(J))\n")
+    cache = tmp_path / "numba-cache"
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache))
+
+    def run():
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                              text=True, timeout=600)
+        assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
+        return float(done.stdout)
+
+    first = run()
+    step_entries = list(cache.rglob("numba_jit._gradients-*"))
+    assert step_entries  # the index and the data of the step's one specialisation
+    for path in step_entries:
+        path.unlink()
+    assert run() == first  # compiled over the callees the first process cached
+    assert run() == first  # the step loaded alone from the cache
