@@ -23,6 +23,7 @@ class TimePeerGradient:
     version = SUITE_VERSION
     repeat = (1, 10, 10.0)
     warmup_time = 0.1
+    timeout = 300  # vlr's own first call may compile (Numba), JAX's does
 
     def setup(self, peer, m, n_x, dtype):
         reason = only_with_everything() or outside_grid(m, n_x, dtype) or skip_reason("numpy", m, n_x)

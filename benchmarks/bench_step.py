@@ -31,6 +31,9 @@ class TimeGradientStep:
     version = SUITE_VERSION
     repeat = (1, 10, 5.0)  # at most 5 s of samples per point: the quick study within ~15 min
     warmup_time = 0.1
+    #: A first Numba point compiles in ``setup`` (~20-30 s alone, over 60 s -- asv's default --
+    #: on a busy 2-core machine): a timeout would lose the point, not the compile's time.
+    timeout = 300
 
     def setup(self, kernel, m, n_x, dtype):
         reason = outside_grid(m, n_x, dtype) or skip_reason(kernel, m, n_x)
@@ -98,6 +101,7 @@ class PeakMemStep:
     param_names = ["kernel"]
     version = SUITE_VERSION
     shape = (200, 1_000_000)
+    timeout = 300  # a compile in setup, as in TimeGradientStep
 
     def setup(self, kernel):
         if only_with_everything():
