@@ -590,8 +590,12 @@ def _gradients(X, w, b, y, by_tiles, tile, n_chunks):
 # callee's hook that launches the threading layer on load (numba issues #8578, #9938): a later
 # process that loads only that function (``_gradients`` or ``_train``, left so by a process killed
 # while it compiled) and has not launched the layer calls unresolved symbols (SIGSEGV). Launched
-# here, once per process (~30 ms), before any entry point can be loaded.
-numba.get_num_threads()
+# here, once per process (~30 ms), before any entry point can be loaded. Where no layer loads
+# (NUMBA_THREADING_LAYER naming one that is not installed) this kernel is not available.
+try:
+    numba.get_num_threads()
+except ValueError as exc:
+    raise ImportError(f"Numba's threading layer could not be loaded ({exc})".replace("\n", " "))
 
 
 def default_threads():

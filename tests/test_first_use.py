@@ -113,3 +113,23 @@ def test_a_step_cached_over_callees_from_the_cache_runs_in_a_new_process(tmp_pat
         path.unlink()
     assert run() == first  # compiled over the callees the first process cached
     assert run() == first  # the step loaded alone from the cache
+
+
+def test_no_threading_layer_makes_numba_unavailable_not_the_library(tmp_path):
+    # the Numba kernel launches Numba's threading layer on import; where none loads, it is
+    # reported unavailable (with the reason) and every other kernel, "auto" too, still works
+    import importlib.util
+    if importlib.util.find_spec("tbb") is not None:
+        pytest.skip("Intel TBB is installed here: the tbb layer would load")
+    code = ("import numpy as np, vlr\n"
+            "print(vlr.available_kernels())\n"
+            "print(vlr.kernel_status(['numba'])['numba'])\n"
+            "print(vlr.gradients(np.zeros(3), 0.0, np.ones((3, 5)), np.ones(5))[0])\n")
+    env = dict(os.environ, NUMBA_THREADING_LAYER="tbb", NUMBA_CACHE_DIR=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    kernels, status, J = done.stdout.splitlines()
+    assert "'numba'" not in kernels and "'numpy'" in kernels
+    assert status.startswith("not available: Numba's threading layer could not be loaded")
+    assert float(J) == pytest.approx(np.log(2))
