@@ -132,4 +132,5 @@ def test_no_threading_layer_makes_numba_unavailable_not_the_library(tmp_path):
     kernels, status, J = done.stdout.splitlines()
     assert "'numba'" not in kernels and "'numpy'" in kernels
     assert status.startswith("not available: Numba's threading layer could not be loaded")
+    assert status.endswith("Numba is installed but cannot run here")
     assert float(J) == pytest.approx(np.log(2))

@@ -148,7 +148,10 @@ def _load(name: str) -> str:
         try:
             kernel.module
         except ImportError as exc:
-            _status[name] = f"not available: {exc}; {_HINTS.get(name, 'reinstall vlr')}"
+            hint = _HINTS.get(name, "reinstall vlr")
+            if name == "numba" and not isinstance(exc, ModuleNotFoundError):
+                hint = "Numba is installed but cannot run here"  # the message says why
+            _status[name] = f"not available: {exc}; {hint}"
         else:
             LOADED[name] = kernel
             _status[name] = "available"
