@@ -423,11 +423,19 @@ def test_a_ratio_target_is_decided_only_when_every_interval_says_so():
     from vlr.machine import machine_info
     table = format_targets({"quick": False, "machine": machine_info(), "targets": [row]})
     assert "0.96 x [0.9, 1.02] | undecided |" in table
+    # missed by a point whose median is not the worst: the table names the point that decides
+    missed = [point(0.96, 0.90, 1.02), dict(point(0.97, 0.80, 0.93), n_x=30, m=569)]
+    row = _measure(auto, False, None, {"vs_numpy_small": missed})
+    assert row["verdict"] == "no" and row["interval"] == [0.90, 1.02]
+    assert row["decided_by"] == dict(point="30×569", value=0.97, interval=[0.80, 0.93])
+    table = format_targets({"quick": False, "machine": machine_info(), "targets": [row]})
+    assert "0.96 x [0.9, 1.02] | **no** (by 30×569: 0.97 [0.8, 0.93]) |" in table
     # a goal per point: the interval is divided by it, as the value is
     small = TARGETS_BY_KEY["vs_numpy_small"]
     p = dict(point(1.0, 0.9, 1.1), vs_numpy=3.0, goal=1.5,
              intervals=dict(vs_numpy=[2.4, 3.6], auto_vs_best=[0.9, 1.1]))
-    assert small.intervals([p]) == [pytest.approx((2.0, 1.6, 2.4))]
+    (judged,) = small.intervals([p])
+    assert judged[:3] == pytest.approx((2.0, 1.6, 2.4)) and judged[3] == "10×100"
     # too few rounds for a 95 % interval (a quick run's 3): the value decides
     assert small.intervals([dict(p, intervals=dict(vs_numpy=None))]) is None
     assert small.verdict(2.0, small.intervals([p])) == "yes"

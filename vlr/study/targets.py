@@ -300,6 +300,11 @@ def _fmt_large(p):
     return f"{p['n_x']}×{p['m']} {p.get('dtype', 'float64')} {p['order']}"
 
 
+def _point_label(p):
+    """A point's shape as the table writes it (dtype and order where the point has them)."""
+    return " ".join([f"{p['n_x']}×{p['m']}"] + [str(p[k]) for k in ("dtype", "order") if k in p])
+
+
 @dataclass(frozen=True)
 class Target:
     """One row of the targets table: what it measures, its goal, and how."""
@@ -313,8 +318,8 @@ class Target:
     value: Callable  # points -> the number judged
     detail: Callable  # points -> one line
     shares: str = ""  # the key of another target whose points this one reuses
-    #: points -> [(value, low, high)] per point judged, the 95 % interval of each point's median
-    #: ratio over paired rounds; None where the sides are not timed in rounds
+    #: points -> [(value, low, high, label)] per point judged, the 95 % interval of each point's
+    #: median ratio over paired rounds; None where the sides are not timed in rounds
     intervals: Callable | None = None
 
     def met(self, value: float) -> bool:
@@ -329,10 +334,10 @@ class Target:
     def verdict(self, value: float, intervals: list | None = None) -> str:
         """"yes" or "no" -- or "undecided" when an interval straddles the goal.
 
-        With ``intervals`` (one ``(value, low, high)`` per point) the row is met only when every
-        point's interval lies on the goal's side, and missed when some point's interval lies
-        wholly on the other side: the rule the study's verdict applies to its cells. Without,
-        the point estimate ``value`` decides.
+        With ``intervals`` (one ``(value, low, high, ...)`` per point) the row is met only when
+        every point's interval lies on the goal's side, and missed when some point's interval
+        lies wholly on the other side: the rule the study's verdict applies to its cells.
+        Without, the point estimate ``value`` decides.
 
         Returns
         -------
@@ -340,11 +345,34 @@ class Target:
         """
         if not intervals:
             return "yes" if self.met(value) else "no"
-        if all(self.met(low if self.op == ">=" else high) for _, low, high in intervals):
+        if all(self._meets_wholly(v) for v in intervals):
             return "yes"
-        if any(not self.met(high if self.op == ">=" else low) for _, low, high in intervals):
+        if any(self._misses_wholly(v) for v in intervals):
             return "no"
         return "undecided"
+
+    def _meets_wholly(self, point):  # (value, low, high, ...): its whole interval meets the goal
+        return self.met(point[1] if self.op == ">=" else point[2])
+
+    def _misses_wholly(self, point):
+        return not self.met(point[2] if self.op == ">=" else point[1])
+
+    def deciding_point(self, intervals: list) -> tuple:
+        """The point of ``intervals`` that decides :meth:`verdict`: for "no", the point whose
+        interval lies farthest on the wrong side; for "undecided", the worst point whose
+        interval straddles the goal; for "yes", the worst point.
+
+        Returns
+        -------
+        tuple
+            ``(value, low, high, label)``.
+        """
+        worse = (lambda v: v[0]) if self.op == ">=" else (lambda v: -v[0])
+        missed = [v for v in intervals if self._misses_wholly(v)]
+        if missed:
+            return min(missed, key=lambda v: v[2]) if self.op == ">=" else max(missed, key=lambda v: v[1])
+        straddling = [v for v in intervals if not self._meets_wholly(v)]
+        return min(straddling or intervals, key=worse)
 
 
 def _intervals(key, per_goal=False, only=None):
@@ -356,7 +384,8 @@ def _intervals(key, per_goal=False, only=None):
         if any(p["intervals"][key] is None for p in kept):
             return None
         return [(p[key] / (p["goal"] if per_goal else 1),
-                 *(v / (p["goal"] if per_goal else 1) for v in p["intervals"][key]))
+                 *(v / (p["goal"] if per_goal else 1) for v in p["intervals"][key]),
+                 _point_label(p))
                 for p in kept]
     return intervals
 
@@ -450,13 +479,17 @@ def _measure(target, quick, progress, measured):
     points = measured[source]
     value = target.value(points)
     intervals = target.intervals(points) if target.intervals else None
-    # the interval of the point the value comes from (the worst point's)
+    # the interval of the point the value comes from (the worst point's), and the point whose
+    # interval decides the verdict (another one where a better median has a decisive interval)
     worst = min(intervals, key=lambda v: v[0] if target.op == ">=" else -v[0]) if intervals else None
+    decider = target.deciding_point(intervals) if intervals else None
     return dict(key=target.key, measure=target.measure, goal=f"{target.op} {target.goal:g} {target.unit}",
                 value=value, unit=target.unit, met=target.met(value),
                 verdict=target.verdict(value, intervals),
-                interval=list(worst[1:]) if worst else None, detail=target.detail(points),
-                points=points)
+                interval=list(worst[1:3]) if worst else None,
+                decided_by=(dict(point=decider[3], value=decider[0], interval=list(decider[1:3]))
+                            if decider else None),
+                detail=target.detail(points), points=points)
 
 
 def measure_target(key, quick=False, progress=None):
@@ -523,7 +556,13 @@ def format_targets(results):
         interval = row.get("interval")
         spread = f" [{interval[0]:.3g}, {interval[1]:.3g}]" if interval else ""
         verdict = row.get("verdict", "yes" if row["met"] else "no")
+        shown_verdict = shown[verdict]
+        decider = row.get("decided_by")
+        if decider and decider["interval"] != interval:  # another point's interval decides
+            low, high = decider["interval"]
+            shown_verdict += (f" (by {decider['point']}: {decider['value']:.3g} "
+                              f"[{low:.3g}, {high:.3g}])")
         lines.append(f"| {row['measure']} | {row['goal']} | {format_measured(row['value'], goals.get(row['key']))} "
-                     f"{row['unit']}{spread} | {shown[verdict]} | {row['detail']} |")
+                     f"{row['unit']}{spread} | {shown_verdict} | {row['detail']} |")
     how = "`vlr targets" + (" --quick" if results["quick"] else "") + "`"
     return "\n".join(lines) + f"\n\nMeasured with {how} on:\n\n```\n{describe(results['machine'])}\n```\n"
