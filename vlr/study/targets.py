@@ -304,10 +304,6 @@ def measure_train(progress=None, iterations=1000, repeat=5, cost_every=1):
                  cost_every=cost_every)]
 
 
-def _fmt_large(p):
-    return f"{p['n_x']}×{p['m']} {p.get('dtype', 'float64')} {p['order']}"
-
-
 def _point_label(p):
     """A point's shape as the table writes it (dtype and order where the point has them)."""
     return " ".join([f"{p['n_x']}×{p['m']}"] + [str(p[k]) for k in ("dtype", "order") if k in p])
@@ -365,6 +361,16 @@ class Target:
     def _misses_wholly(self, point):
         return not self.met(point[2] if self.op == ">=" else point[1])
 
+    def worst_point(self, intervals: list) -> tuple:
+        """The point of ``intervals`` with the worst median: the one the row's value comes from.
+
+        Returns
+        -------
+        tuple
+            ``(value, low, high, label)``.
+        """
+        return min(intervals, key=lambda v: v[0] if self.op == ">=" else -v[0])
+
     def deciding_point(self, intervals: list) -> tuple:
         """The point of ``intervals`` that decides :meth:`verdict`: for "no", the point whose
         interval lies farthest on the wrong side; for "undecided", the worst point whose
@@ -375,12 +381,11 @@ class Target:
         tuple
             ``(value, low, high, label)``.
         """
-        worse = (lambda v: v[0]) if self.op == ">=" else (lambda v: -v[0])
         missed = [v for v in intervals if self._misses_wholly(v)]
         if missed:
             return min(missed, key=lambda v: v[2]) if self.op == ">=" else max(missed, key=lambda v: v[1])
         straddling = [v for v in intervals if not self._meets_wholly(v)]
-        return min(straddling or intervals, key=worse)
+        return self.worst_point(straddling or intervals)
 
 
 def _intervals(key, per_goal=False, only=None):
@@ -403,14 +408,14 @@ TARGETS = (
            "1000}, C and F order, as a fraction of its goal min(3, 0.8·L), L = NumPy's time ÷ (bytes of X ÷ roof)",
            ">=", 1.0, "of goal", lambda q, p: measure_large(q, p),
            lambda pts: min(p["vs_numpy"] / p["goal"] for p in pts),
-           lambda pts: "; ".join(f"{_fmt_large(p)}: {p['chosen']} {p['vs_numpy']:.2f}x (goal "
+           lambda pts: "; ".join(f"{_point_label(p)}: {p['chosen']} {p['vs_numpy']:.2f}x (goal "
                                  f"{p['goal']:.2f}x)" for p in pts),
            intervals=_intervals("vs_numpy", per_goal=True)),
     Target("vs_gemv", "fastest's bytes of X per second ÷ those of NumPy's own GEMV w.T @ X (one read "
            "of X) on the same X in the same run, X ≥ 100 MB, n_x ∈ {10, 100, 1000}, C and F, float32 "
            "and float64", ">=", 0.90, "x", None, lambda pts: min(p["vs_gemv"] for p in pts),
            lambda pts: "worst: " + "; ".join(
-               f"{_fmt_large(p)}: {p['chosen']} {p['vs_gemv']:.2f} (GEMV "
+               f"{_point_label(p)}: {p['chosen']} {p['vs_gemv']:.2f} (GEMV "
                f"{p['kernel_fraction']['gemv']:.0f}% of the roof)"
                for p in sorted(pts, key=lambda p: p["vs_gemv"])[:3]), shares="vs_numpy_large",
            intervals=_intervals("vs_gemv")),
@@ -418,12 +423,12 @@ TARGETS = (
            "run, X ≥ 100 MB, n_x ∈ {10, 100, 1000}, C and F, float32 and float64", ">=", 85.0, "%",
            None, lambda pts: min(p["fraction"] for p in pts),
            lambda pts: f"roof {pts[0]['roof'] / 1e9:.1f} GB/s; worst: " + "; ".join(
-               f"{_fmt_large(p)}: " + ", ".join(f"{k} {v:.0f}%" for k, v in p["kernel_fraction"].items())
+               f"{_point_label(p)}: " + ", ".join(f"{k} {v:.0f}%" for k, v in p["kernel_fraction"].items())
                for p in sorted(pts, key=lambda p: p["fraction"])[:3]), shares="vs_numpy_large"),
     Target("auto_vs_best_large", "auto vs the best single kernel, at each of those large X", ">=",
            0.95, "x", None, lambda pts: min(p["auto_vs_best"] for p in pts),
            lambda pts: "worst: " + "; ".join(
-               f"{_fmt_large(p)} auto={p['chosen']} best={p['best']} {p['auto_vs_best']:.2f}"
+               f"{_point_label(p)} auto={p['chosen']} best={p['best']} {p['auto_vs_best']:.2f}"
                for p in sorted(pts, key=lambda p: p["auto_vs_best"])[:3]), shares="vs_numpy_large",
            intervals=_intervals("auto_vs_best")),
     Target("vs_numpy_small", "fastest vs NumPy at every quick-grid point and held-out shape below "
@@ -489,7 +494,7 @@ def _measure(target, quick, progress, measured):
     intervals = target.intervals(points) if target.intervals else None
     # the interval of the point the value comes from (the worst point's), and the point whose
     # interval decides the verdict (another one where a better median has a decisive interval)
-    worst = min(intervals, key=lambda v: v[0] if target.op == ">=" else -v[0]) if intervals else None
+    worst = target.worst_point(intervals) if intervals else None
     decider = target.deciding_point(intervals) if intervals else None
     return dict(key=target.key, measure=target.measure, goal=f"{target.op} {target.goal:g} {target.unit}",
                 value=value, unit=target.unit, met=target.met(value),
