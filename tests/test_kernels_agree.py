@@ -113,13 +113,14 @@ def test_long_columns_four_examples_at_a_time(dtype, n_threads):
 
 @pytest.mark.parametrize("n_threads", [1, 2])
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("n_x", [10, 13])
+@pytest.mark.parametrize("n_x", [4, 8, 10, 13, 16, 23])
 @pytest.mark.parametrize("kernel", COMPILED)
 def test_features_adjacent_in_four_streams(kernel, n_x, dtype, n_threads):
     # F-ordered X: both compiled kernels read each thread's examples as four quarters side by
     # side, a tile of each at a time, and the last 0-3 examples alone (the Cython kernel also
     # sums a tile's dw in the loop of the next tile's z). m gives each thread several full tiles
-    # per quarter, a shorter last tile, and a remainder; n_x leaves features after the vectors.
+    # per quarter, a shorter last tile, and a remainder; n_x leaves features after the vectors,
+    # or none, in one vector or two (the Cython kernel's paths for a few features).
     from vlr.kernels._plan import plan
     module = vlr.get_kernel(kernel).module
     m = 4 * 3 * 4096 * n_threads + 4 * 700 * n_threads + 3
@@ -151,3 +152,22 @@ def test_four_streams_start_apart_in_the_page(column_bytes):
             return min(abs(r - 1024), abs(r - 3072))
         assert gap(q) == min(gap(length) for length in range(n // 4 - 63, n // 4 + 1))
     assert _quarter(1020, 128) == 255  # short quarters are left alone
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n_x", [6, 10, 23])
+@pytest.mark.parametrize("kernel", COMPILED)
+def test_a_few_features_non_finite_where_the_reference_is(kernel, n_x, dtype):
+    # F-ordered X, a few features: the Cython kernel reads a column's last features as a vector
+    # overlapping the one before and clears the overlapped lanes after the products: an inf in
+    # such a lane does not become a NaN (0 × inf) that would spread to dz and every dw, so J,
+    # dw and db are non-finite exactly where the reference's are.
+    module = vlr.get_kernel(kernel).module
+    (w, b, X, y), _ = case(n_x, 3 * 4096 * 4 + 5, 0, dtype, "F")
+    X = X.copy(order="F")
+    X[n_x - 5, 5000] = np.inf  # in the tail vector's overlapped lanes for 6, 10 and 23 features
+    J, dw, db = module.gradients(w, b, X, y, n_threads=1)
+    J_ref, dw_ref, db_ref = reference(w, b, X, y)
+    assert np.isfinite(J) == np.isfinite(J_ref) and np.isfinite(db) == np.isfinite(db_ref)
+    np.testing.assert_array_equal(np.isfinite(dw), np.isfinite(dw_ref))
+    assert np.isfinite(dw_ref).sum() == n_x - 1  # z = ±inf there: dz, and the rest of dw, finite

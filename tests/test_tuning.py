@@ -69,6 +69,13 @@ def test_fresh_cache_calibrates_on_the_call_and_returns_its_answer(fresh_cache):
 
 def test_calibration_uses_the_callers_arrays_and_allocates_nothing_of_X_size(fresh_cache):
     w, b, X, y = make_problem(100, 50_000, seed=1)  # 40 MB
+    # Every module imported first, which a test run has done only now and then before this
+    # test: the cache key loads each kernel (Numba's CUDA and typing modules are 20-50 MB of
+    # objects), and a close race imports scipy.stats (27 MB).
+    import scipy.stats  # noqa: F401
+    vlr.available_kernels()
+    for kernel in calibration.CANDIDATES:
+        vlr.gradients(*_small_problem(), kernel=kernel)
     tracemalloc.start()
     try:
         result = vlr.gradients(w, b, X, y)  # calibrates its class, then answers
@@ -77,7 +84,9 @@ def test_calibration_uses_the_callers_arrays_and_allocates_nothing_of_X_size(fre
         tracemalloc.stop()
     assert_matches(result, vlr.gradients(w, b, X, y, kernel="numpy"), X)
     assert "step float64 C n_x 64-127 m 32768-65535" in json.loads(fresh_cache.read_text())["classes"]
-    assert peak < 0.1 * X.nbytes, f"calibration allocated {peak / 1e6:.1f} MB for a {X.nbytes / 1e6:.0f} MB X"
+    # (a copy of X, or of X in float32, would be 1 or 0.5 X; the timing's own temporaries are
+    # ~0.1 X here: z, a, dz and the loss's for 50 000 examples)
+    assert peak < 0.25 * X.nbytes, f"calibration allocated {peak / 1e6:.1f} MB for a {X.nbytes / 1e6:.0f} MB X"
 
 
 def test_train_is_chosen_for_the_training_loop(fresh_cache):
