@@ -167,24 +167,15 @@ VLR_SMALL_Z_DW(vlr_small_z_dw_f64, double, vlr_v4d, vlr_i4d, 4, vlr_load_v4d,
 VLR_SMALL_Z_DW(vlr_small_z_dw_f32, float, vlr_v8f, vlr_i8f, 8, vlr_load_v8f,
                vlr_v4f s = vlr_sum4_v4f(vlr_fold_v8f(a0), vlr_fold_v8f(a1), vlr_fold_v8f(a2),
                                         vlr_fold_v8f(a3)))
-/* F's functions for n_x features, one or two whole vectors (with DO_Z, DO_DW constants), and
-   a return from the caller; other n_x go on to the caller's loops. */
-#define VLR_SMALL_F64(X0, Xd, qs, se, w, n_x, nt, b, z, zq, dz, dw, DO_Z, DO_DW)             \
-    if (n_x >= 4 && n_x < 12) {                                                               \
-        const int nv = n_x < 8 ? 1 : 2;                                                       \
-        if (nv == 1)                                                                          \
-            vlr_small_z_dw_f64(X0, Xd, qs, se, w, n_x, nt, b, z, zq, dz, dw, 1, DO_Z, DO_DW); \
+/* F's function (SFX: f64 or f32, W lanes) for n_x features in one or two whole vectors and a
+   tail (W <= n_x < 3W), with DO_Z, DO_DW constants, then a return from the caller; other n_x
+   go on to the caller's loops. */
+#define VLR_SMALL(SFX, W, X0, Xd, qs, se, w, n_x, nt, b, z, zq, dz, dw, DO_Z, DO_DW)           \
+    if (n_x >= W && n_x < 3 * W) {                                                            \
+        if (n_x < 2 * W)                                                                      \
+            vlr_small_z_dw_##SFX(X0, Xd, qs, se, w, n_x, nt, b, z, zq, dz, dw, 1, DO_Z, DO_DW); \
         else                                                                                  \
-            vlr_small_z_dw_f64(X0, Xd, qs, se, w, n_x, nt, b, z, zq, dz, dw, 2, DO_Z, DO_DW); \
-        return;                                                                               \
-    }
-#define VLR_SMALL_F32(X0, Xd, qs, se, w, n_x, nt, b, z, zq, dz, dw, DO_Z, DO_DW)             \
-    if (n_x >= 8 && n_x < 24) {                                                               \
-        const int nv = n_x < 16 ? 1 : 2;                                                      \
-        if (nv == 1)                                                                          \
-            vlr_small_z_dw_f32(X0, Xd, qs, se, w, n_x, nt, b, z, zq, dz, dw, 1, DO_Z, DO_DW); \
-        else                                                                                  \
-            vlr_small_z_dw_f32(X0, Xd, qs, se, w, n_x, nt, b, z, zq, dz, dw, 2, DO_Z, DO_DW); \
+            vlr_small_z_dw_##SFX(X0, Xd, qs, se, w, n_x, nt, b, z, zq, dz, dw, 2, DO_Z, DO_DW); \
         return;                                                                               \
     }
 
@@ -192,7 +183,7 @@ static VLR_CLONES void vlr_examples_z_f64(const double* X0, ptrdiff_t qs, /* IN 
                                           ptrdiff_t se, const double* w,  /* IN  (n_x,) */
                                           ptrdiff_t n_x, ptrdiff_t nt, double b,
                                           double* z, ptrdiff_t zq) {      /* OUT (4, nt) */
-    VLR_SMALL_F64(X0, X0, qs, se, w, n_x, nt, b, z, zq, z, NULL, 1, 0)
+    VLR_SMALL(f64, 4, X0, X0, qs, se, w, n_x, nt, b, z, zq, z, NULL, 1, 0)
     for (ptrdiff_t k = 0; k < nt; ++k) {
         VLR_COLUMNS(double);
         vlr_v4d a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
@@ -223,7 +214,7 @@ static VLR_CLONES void vlr_examples_z_f32(const float* X0, ptrdiff_t qs, ptrdiff
                                           const float* w, ptrdiff_t n_x, ptrdiff_t nt,
                                           double b, float* z, ptrdiff_t zq) {
     const float bf = (float)b;
-    VLR_SMALL_F32(X0, X0, qs, se, w, n_x, nt, bf, z, zq, z, NULL, 1, 0)
+    VLR_SMALL(f32, 8, X0, X0, qs, se, w, n_x, nt, bf, z, zq, z, NULL, 1, 0)
     for (ptrdiff_t k = 0; k < nt; ++k) {
         VLR_COLUMNS(float);
         vlr_v8f a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
@@ -255,7 +246,7 @@ static VLR_CLONES void vlr_examples_dw_f64(const double* X0, ptrdiff_t qs, ptrdi
                                            ptrdiff_t n_x, ptrdiff_t nt,
                                            const double* dz, ptrdiff_t zq, /* IN  (4, nt) */
                                            double* restrict dw) { /* OUT (n_x,), added to */
-    VLR_SMALL_F64(X0, X0, qs, se, NULL, n_x, nt, 0.0, NULL, zq, dz, dw, 0, 1)
+    VLR_SMALL(f64, 4, X0, X0, qs, se, NULL, n_x, nt, 0.0, NULL, zq, dz, dw, 0, 1)
     for (ptrdiff_t k = 0; k < nt; ++k) {
         VLR_COLUMNS(double);
         const double d0 = dz[k], d1 = dz[zq + k], d2 = dz[2 * zq + k], d3 = dz[3 * zq + k];
@@ -267,7 +258,7 @@ static VLR_CLONES void vlr_examples_dw_f64(const double* X0, ptrdiff_t qs, ptrdi
 static VLR_CLONES void vlr_examples_dw_f32(const float* X0, ptrdiff_t qs, ptrdiff_t se,
                                            ptrdiff_t n_x, ptrdiff_t nt, const float* dz,
                                            ptrdiff_t zq, double* restrict dw) {
-    VLR_SMALL_F32(X0, X0, qs, se, NULL, n_x, nt, 0.0f, NULL, zq, dz, dw, 0, 1)
+    VLR_SMALL(f32, 8, X0, X0, qs, se, NULL, n_x, nt, 0.0f, NULL, zq, dz, dw, 0, 1)
     for (ptrdiff_t k = 0; k < nt; ++k) {
         VLR_COLUMNS(float);
         const float d0 = dz[k], d1 = dz[zq + k], d2 = dz[2 * zq + k], d3 = dz[3 * zq + k];
@@ -283,7 +274,7 @@ static VLR_CLONES void vlr_examples_z_dw_f64(const double* X0, const double* Xd,
                                              ptrdiff_t se, const double* w, ptrdiff_t n_x,
                                              ptrdiff_t nt, double b, double* z, ptrdiff_t zq,
                                              const double* dz, double* restrict dw) {
-    VLR_SMALL_F64(X0, Xd, qs, se, w, n_x, nt, b, z, zq, dz, dw, 1, 1)
+    VLR_SMALL(f64, 4, X0, Xd, qs, se, w, n_x, nt, b, z, zq, dz, dw, 1, 1)
     for (ptrdiff_t k = 0; k < nt; ++k) {
         VLR_COLUMNS(double);
         const double *e0 = Xd + k * se, *e1 = e0 + qs, *e2 = e1 + qs, *e3 = e2 + qs;
@@ -321,7 +312,7 @@ static VLR_CLONES void vlr_examples_z_dw_f32(const float* X0, const float* Xd, p
                                              ptrdiff_t nt, double b, float* z, ptrdiff_t zq,
                                              const float* dz, double* restrict dw) {
     const float bf = (float)b;
-    VLR_SMALL_F32(X0, Xd, qs, se, w, n_x, nt, bf, z, zq, dz, dw, 1, 1)
+    VLR_SMALL(f32, 8, X0, Xd, qs, se, w, n_x, nt, bf, z, zq, dz, dw, 1, 1)
     for (ptrdiff_t k = 0; k < nt; ++k) {
         VLR_COLUMNS(float);
         const float *e0 = Xd + k * se, *e1 = e0 + qs, *e2 = e1 + qs, *e3 = e2 + qs;
