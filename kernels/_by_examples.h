@@ -179,6 +179,19 @@ VLR_SMALL_Z_DW(vlr_small_z_dw_f32, float, vlr_v8f, vlr_i8f, 8, vlr_load_v8f,
         return;                                                                               \
     }
 
+/* G. More features, float32: the 1-7 features after the last whole vector are one more vector
+   that ends at the column's last feature (as in F); its overlapped lanes, cleared after the
+   products, add exact zeros. One thread, X in cache, 2-core Zen 4: 1.12-1.19x with 6-7 such
+   features (AVX-512 and AVX2 code), 1.0-1.02x with 2-4. In double (1-3 features) the scalar
+   loop stays: 0.96-0.97x at 15 features. VLR_TAIL declares jv (where the whole vectors end), t
+   (the tail vector's first feature), vtail (whether there is one) and keep (its new lanes). */
+#define VLR_TAIL(IV, W)                                                                       \
+    const ptrdiff_t jv = n_x - n_x % W, t = n_x - W;                                          \
+    const int vtail = n_x % W != 0 && n_x >= W;                                               \
+    IV keep;                                                                                  \
+    for (int l = 0; l < W; ++l) keep[l] = t + l >= jv ? -1 : 0
+#define VLR_MASKED(V, IV, x) ((V)((IV)(x) & keep))
+
 static VLR_CLONES void vlr_examples_z_f64(const double* X0, ptrdiff_t qs, /* IN  see above */
                                           ptrdiff_t se, const double* w,  /* IN  (n_x,) */
                                           ptrdiff_t n_x, ptrdiff_t nt, double b,
@@ -215,6 +228,8 @@ static VLR_CLONES void vlr_examples_z_f32(const float* X0, ptrdiff_t qs, ptrdiff
                                           double b, float* z, ptrdiff_t zq) {
     const float bf = (float)b;
     VLR_SMALL(f32, 8, X0, X0, qs, se, w, n_x, nt, bf, z, zq, z, NULL, 1, 0)
+    VLR_TAIL(vlr_i8f, 8);
+    const vlr_v8f wt = vtail ? vlr_load_v8f(w + t) : (vlr_v8f){0};
     for (ptrdiff_t k = 0; k < nt; ++k) {
         VLR_COLUMNS(float);
         vlr_v8f a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
@@ -225,6 +240,13 @@ static VLR_CLONES void vlr_examples_z_f32(const float* X0, ptrdiff_t qs, ptrdiff
             a1 += vlr_load_v8f(c1 + j) * wj;
             a2 += vlr_load_v8f(c2 + j) * wj;
             a3 += vlr_load_v8f(c3 + j) * wj;
+        }
+        if (vtail) {
+            a0 += VLR_MASKED(vlr_v8f, vlr_i8f, vlr_load_v8f(c0 + t) * wt);
+            a1 += VLR_MASKED(vlr_v8f, vlr_i8f, vlr_load_v8f(c1 + t) * wt);
+            a2 += VLR_MASKED(vlr_v8f, vlr_i8f, vlr_load_v8f(c2 + t) * wt);
+            a3 += VLR_MASKED(vlr_v8f, vlr_i8f, vlr_load_v8f(c3 + t) * wt);
+            j = n_x;
         }
         vlr_v4f s = vlr_sum4_v4f(vlr_fold_v8f(a0), vlr_fold_v8f(a1), vlr_fold_v8f(a2),
                                  vlr_fold_v8f(a3));
@@ -313,6 +335,8 @@ static VLR_CLONES void vlr_examples_z_dw_f32(const float* X0, const float* Xd, p
                                              const float* dz, double* restrict dw) {
     const float bf = (float)b;
     VLR_SMALL(f32, 8, X0, Xd, qs, se, w, n_x, nt, bf, z, zq, dz, dw, 1, 1)
+    VLR_TAIL(vlr_i8f, 8);
+    const vlr_v8f wt = vtail ? vlr_load_v8f(w + t) : (vlr_v8f){0};
     for (ptrdiff_t k = 0; k < nt; ++k) {
         VLR_COLUMNS(float);
         const float *e0 = Xd + k * se, *e1 = e0 + qs, *e2 = e1 + qs, *e3 = e2 + qs;
@@ -331,6 +355,20 @@ static VLR_CLONES void vlr_examples_z_dw_f32(const float* X0, const float* Xd, p
             vlr_v4d dlo = vlr_load_v4d(dw + j) + lo, dhi = vlr_load_v4d(dw + j + 4) + hi;
             memcpy(dw + j, &dlo, sizeof dlo);
             memcpy(dw + j + 4, &dhi, sizeof dhi);
+        }
+        if (vtail) {
+            a0 += VLR_MASKED(vlr_v8f, vlr_i8f, vlr_load_v8f(c0 + t) * wt);
+            a1 += VLR_MASKED(vlr_v8f, vlr_i8f, vlr_load_v8f(c1 + t) * wt);
+            a2 += VLR_MASKED(vlr_v8f, vlr_i8f, vlr_load_v8f(c2 + t) * wt);
+            a3 += VLR_MASKED(vlr_v8f, vlr_i8f, vlr_load_v8f(c3 + t) * wt);
+            vlr_v8f g = VLR_MASKED(vlr_v8f, vlr_i8f,
+                                   (vlr_load_v8f(e0 + t) * d0 + vlr_load_v8f(e1 + t) * d1)
+                                   + (vlr_load_v8f(e2 + t) * d2 + vlr_load_v8f(e3 + t) * d3));
+            vlr_v4d lo = {g[0], g[1], g[2], g[3]}, hi = {g[4], g[5], g[6], g[7]};
+            vlr_v4d dlo = vlr_load_v4d(dw + t) + lo, dhi = vlr_load_v4d(dw + t + 4) + hi;
+            memcpy(dw + t, &dlo, sizeof dlo);
+            memcpy(dw + t + 4, &dhi, sizeof dhi);
+            j = n_x;
         }
         vlr_v4f s = vlr_sum4_v4f(vlr_fold_v8f(a0), vlr_fold_v8f(a1), vlr_fold_v8f(a2),
                                  vlr_fold_v8f(a3));

@@ -113,7 +113,7 @@ def test_long_columns_four_examples_at_a_time(dtype, n_threads):
 
 @pytest.mark.parametrize("n_threads", [1, 2])
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("n_x", [4, 8, 10, 13, 16, 23])
+@pytest.mark.parametrize("n_x", [4, 8, 10, 13, 16, 23, 30])
 @pytest.mark.parametrize("kernel", COMPILED)
 def test_features_adjacent_in_four_streams(kernel, n_x, dtype, n_threads):
     # F-ordered X: both compiled kernels read each thread's examples as four quarters side by
@@ -155,17 +155,18 @@ def test_four_streams_start_apart_in_the_page(column_bytes):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("n_x", [6, 10, 23])
+@pytest.mark.parametrize("n_x", [6, 10, 23, 30])
 @pytest.mark.parametrize("kernel", COMPILED)
-def test_a_few_features_non_finite_where_the_reference_is(kernel, n_x, dtype):
-    # F-ordered X, a few features: the Cython kernel reads a column's last features as a vector
+def test_a_tail_of_features_non_finite_where_the_reference_is(kernel, n_x, dtype):
+    # F-ordered X: the Cython kernel reads a column's last features as a vector
     # overlapping the one before and clears the overlapped lanes after the products: an inf in
     # such a lane does not become a NaN (0 × inf) that would spread to dz and every dw, so J,
     # dw and db are non-finite exactly where the reference's are.
     module = vlr.get_kernel(kernel).module
     (w, b, X, y), _ = case(n_x, 3 * 4096 * 4 + 5, 0, dtype, "F")
     X = X.copy(order="F")
-    X[n_x - 5, 5000] = np.inf  # in the tail vector's overlapped lanes for 6, 10 and 23 features
+    lanes = 8 if dtype == np.float32 else 4
+    X[n_x - lanes, 5000] = np.inf  # the tail vector's first lane: overlapped
     J, dw, db = module.gradients(w, b, X, y, n_threads=1)
     J_ref, dw_ref, db_ref = reference(w, b, X, y)
     assert np.isfinite(J) == np.isfinite(J_ref) and np.isfinite(db) == np.isfinite(db_ref)
