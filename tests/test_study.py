@@ -439,3 +439,12 @@ def test_a_ratio_target_is_decided_only_when_every_interval_says_so():
     # too few rounds for a 95 % interval (a quick run's 3): the value decides
     assert small.intervals([dict(p, intervals=dict(vs_numpy=None))]) is None
     assert small.verdict(2.0, small.intervals([p])) == "yes"
+    # float32 ÷ float64 is timed in paired rounds too: its points carry the ratio's interval
+    f32 = TARGETS_BY_KEY["float32_vs_float64"]  # >= 1.85
+    points = [dict(n_x=10, m=10**7, kernel64="cython", kernel32="numba", ratio=1.9,
+                   intervals=dict(ratio=[1.7, 2.0])),
+              dict(n_x=100, m=10**6, kernel64="cython", kernel32="cython", ratio=1.96,
+                   intervals=dict(ratio=[1.9, 2.0]))]
+    assert f32.intervals(points) == [(1.9, 1.7, 2.0, "10×10000000"), (1.96, 1.9, 2.0, "100×1000000")]
+    assert f32.verdict(1.9, f32.intervals(points)) == "undecided"
+    assert f32.verdict(1.96, f32.intervals(points[1:])) == "yes"

@@ -215,7 +215,8 @@ def measure_loss_ns(progress=None, m=1 << 16):
 
 
 def measure_float32(quick=False, progress=None):
-    """float64 time / float32 time of "auto" on the same large X, for each large shape.
+    """float64 time / float32 time of "auto" on the same large X, for each large shape: the
+    median over paired rounds, with its 95 % interval (as the other ratio rows).
 
     Returns
     -------
@@ -229,8 +230,12 @@ def measure_float32(quick=False, progress=None):
         d32 = tuple(a.astype(np.float32) if isinstance(a, np.ndarray) else a for a in d64)
         k64, k32 = _resolved_fastest(d64)[0], _resolved_fastest(d32)[0]
         auto = get_kernel("auto")
-        t64, t32 = time_interleaved([_step(auto, d64), _step(auto, d32)], repeat=3, min_time=0.05)
-        points.append(dict(n_x=n_x, m=m, kernel64=k64.name, kernel32=k32.name, ratio=t64 / t32))
+        rounds = time_rounds([_step(auto, d64), _step(auto, d32)], repeat=3 if quick else 7,
+                             min_time=0.05)
+        ratios = [t64 / t32 for t64, t32 in rounds]
+        interval = list(median_interval(ratios)) if len(ratios) >= 6 else None
+        points.append(dict(n_x=n_x, m=m, kernel64=k64.name, kernel32=k32.name,
+                           ratio=statistics.median(ratios), intervals=dict(ratio=interval)))
         del d64, d32
     return points
 
@@ -460,7 +465,8 @@ TARGETS = (
            lambda pts: "; ".join(f"{p['kernel']} {p['ns']:.2f} ns" for p in pts)),
     Target("float32_vs_float64", "float32 vs float64, fastest, X ≥ 100 MB", ">=", 1.85, "x",
            lambda q, p: measure_float32(q, p), lambda pts: min(p["ratio"] for p in pts),
-           lambda pts: "; ".join(f"{p['n_x']}×{p['m']}: {p['kernel32']} {p['ratio']:.2f}x" for p in pts)),
+           lambda pts: "; ".join(f"{p['n_x']}×{p['m']}: {p['kernel32']} {p['ratio']:.2f}x" for p in pts),
+           intervals=_intervals("ratio")),
     Target("train_vs_course", "vlr.train (auto, compiled loop) with a cost every iteration vs the "
            "course's seven-line NumPy loop, n_x = 10, m = 1000, 1000 iterations", ">=", 4.0, "x", lambda q, p: measure_train(p),
            lambda pts: pts[0]["ratio"],
