@@ -448,3 +448,9 @@ def test_a_ratio_target_is_decided_only_when_every_interval_says_so():
     assert f32.intervals(points) == [(1.9, 1.7, 2.0, "10×10000000"), (1.96, 1.9, 2.0, "100×1000000")]
     assert f32.verdict(1.9, f32.intervals(points)) == "undecided"
     assert f32.verdict(1.96, f32.intervals(points[1:])) == "yes"
+    # and so are the training loop's rows: one point each, with its interval
+    train = TARGETS_BY_KEY["train_vs_course_cost100"]  # >= 6
+    loop = dict(n_x=10, m=1000, kernel="cython", course_s=0.013, train_s=0.002, ratio=6.5,
+                cost_every=100, intervals=dict(ratio=[4.4, 7.1]))
+    assert train.intervals([loop]) == [(6.5, 4.4, 7.1, "10×1000")]
+    assert train.verdict(6.5, train.intervals([loop])) == "undecided"
