@@ -91,6 +91,13 @@ def _kernels():
     return [get_kernel(k) for k in SINGLE_KERNELS if k in available_kernels()]
 
 
+def _median_and_interval(ratios):
+    """The median of per-round ratios and its 95 % interval (the sign test's order statistics),
+    or None for the interval with fewer than 6 rounds (their range covers less than 95 %)."""
+    interval = list(median_interval(ratios)) if 1 - 2 * 0.5 ** len(ratios) >= 0.95 else None
+    return statistics.median(ratios), interval
+
+
 def _time_kernels_and_auto(data, repeat, min_time=0.05, gemv=False):
     """Each single kernel and "auto" on ``data`` (and with ``gemv`` NumPy's own ``w.T @ X``, one
     read of X), interleaved, with the kernel "auto" chose (calibrated before any timing).
@@ -113,12 +120,10 @@ def _time_kernels_and_auto(data, repeat, min_time=0.05, gemv=False):
     seconds = {name: min(r[name] for r in rounds) for name in names}
 
     def ratio(a, b):
-        return statistics.median(r[a] / r[b] for r in rounds)
+        return _median_and_interval([r[a] / r[b] for r in rounds])[0]
 
     def interval(a, b):
-        if 1 - 2 * 0.5 ** len(rounds) < 0.95:  # the range of fewer than 6 rounds: below 95 %
-            return None
-        return list(median_interval([r[a] / r[b] for r in rounds]))
+        return _median_and_interval([r[a] / r[b] for r in rounds])[1]
     return chosen, seconds, ratio, interval
 
 
@@ -232,10 +237,9 @@ def measure_float32(quick=False, progress=None):
         auto = get_kernel("auto")
         rounds = time_rounds([_step(auto, d64), _step(auto, d32)], repeat=3 if quick else 7,
                              min_time=0.05)
-        ratios = [t64 / t32 for t64, t32 in rounds]
-        interval = list(median_interval(ratios)) if len(ratios) >= 6 else None
-        points.append(dict(n_x=n_x, m=m, kernel64=k64.name, kernel32=k32.name,
-                           ratio=statistics.median(ratios), intervals=dict(ratio=interval)))
+        ratio, interval = _median_and_interval([t64 / t32 for t64, t32 in rounds])
+        points.append(dict(n_x=n_x, m=m, kernel64=k64.name, kernel32=k32.name, ratio=ratio,
+                           intervals=dict(ratio=interval)))
         del d64, d32
     return points
 
@@ -307,11 +311,10 @@ def measure_train(progress=None, iterations=1000, repeat=7, cost_every=1):
         [lambda: course_training_loop(w, b, X, Y, iterations, ALPHA),
          lambda: vlr.train(X, Y, iterations, ALPHA, w0=w, b0=b, cost_every=cost_every)],
         repeat=repeat, min_time=0.2)
-    ratios = [t_course / t_vlr for t_course, t_vlr in rounds]
+    ratio, interval = _median_and_interval([t_course / t_vlr for t_course, t_vlr in rounds])
     return [dict(n_x=10, m=1000, kernel=chosen, course_s=min(r[0] for r in rounds),
-                 train_s=min(r[1] for r in rounds), ratio=statistics.median(ratios),
-                 cost_every=cost_every,
-                 intervals=dict(ratio=list(median_interval(ratios)) if len(ratios) >= 6 else None))]
+                 train_s=min(r[1] for r in rounds), ratio=ratio, cost_every=cost_every,
+                 intervals=dict(ratio=interval))]
 
 
 def _point_label(p):
