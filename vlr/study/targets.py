@@ -91,11 +91,10 @@ def _kernels():
     return [get_kernel(k) for k in SINGLE_KERNELS if k in available_kernels()]
 
 
-def _median_and_interval(ratios):
-    """The median of per-round ratios and its 95 % interval (the sign test's order statistics),
-    or None for the interval with fewer than 6 rounds (their range covers less than 95 %)."""
-    interval = list(median_interval(ratios)) if 1 - 2 * 0.5 ** len(ratios) >= 0.95 else None
-    return statistics.median(ratios), interval
+def _interval(ratios):
+    """The 95 % interval of the median of per-round ratios (the sign test's order statistics),
+    or None with fewer than 6 rounds (their range covers less than 95 %)."""
+    return list(median_interval(ratios)) if 1 - 2 * 0.5 ** len(ratios) >= 0.95 else None
 
 
 def _time_kernels_and_auto(data, repeat, min_time=0.05, gemv=False):
@@ -120,10 +119,10 @@ def _time_kernels_and_auto(data, repeat, min_time=0.05, gemv=False):
     seconds = {name: min(r[name] for r in rounds) for name in names}
 
     def ratio(a, b):
-        return _median_and_interval([r[a] / r[b] for r in rounds])[0]
+        return statistics.median(r[a] / r[b] for r in rounds)
 
     def interval(a, b):
-        return _median_and_interval([r[a] / r[b] for r in rounds])[1]
+        return _interval([r[a] / r[b] for r in rounds])
     return chosen, seconds, ratio, interval
 
 
@@ -237,9 +236,9 @@ def measure_float32(quick=False, progress=None):
         auto = get_kernel("auto")
         rounds = time_rounds([_step(auto, d64), _step(auto, d32)], repeat=3 if quick else 7,
                              min_time=0.05)
-        ratio, interval = _median_and_interval([t64 / t32 for t64, t32 in rounds])
-        points.append(dict(n_x=n_x, m=m, kernel64=k64.name, kernel32=k32.name, ratio=ratio,
-                           intervals=dict(ratio=interval)))
+        ratios = [t64 / t32 for t64, t32 in rounds]
+        points.append(dict(n_x=n_x, m=m, kernel64=k64.name, kernel32=k32.name,
+                           ratio=statistics.median(ratios), intervals=dict(ratio=_interval(ratios))))
         del d64, d32
     return points
 
@@ -311,10 +310,10 @@ def measure_train(progress=None, iterations=1000, repeat=7, cost_every=1):
         [lambda: course_training_loop(w, b, X, Y, iterations, ALPHA),
          lambda: vlr.train(X, Y, iterations, ALPHA, w0=w, b0=b, cost_every=cost_every)],
         repeat=repeat, min_time=0.2)
-    ratio, interval = _median_and_interval([t_course / t_vlr for t_course, t_vlr in rounds])
+    ratios = [t_course / t_vlr for t_course, t_vlr in rounds]
     return [dict(n_x=10, m=1000, kernel=chosen, course_s=min(r[0] for r in rounds),
-                 train_s=min(r[1] for r in rounds), ratio=ratio, cost_every=cost_every,
-                 intervals=dict(ratio=interval))]
+                 train_s=min(r[1] for r in rounds), ratio=statistics.median(ratios),
+                 cost_every=cost_every, intervals=dict(ratio=_interval(ratios)))]
 
 
 def _point_label(p):
@@ -473,7 +472,8 @@ TARGETS = (
            lambda pts: "; ".join(f"{p['kernel']} {p['ns']:.2f} ns" for p in pts)),
     Target("float32_vs_float64", "float32 vs float64, fastest, X ≥ 100 MB", ">=", 1.85, "x",
            lambda q, p: measure_float32(q, p), lambda pts: min(p["ratio"] for p in pts),
-           lambda pts: "; ".join(f"{p['n_x']}×{p['m']}: {p['kernel32']} {p['ratio']:.2f}x" for p in pts),
+           lambda pts: "; ".join(f"{_point_label(p)}: {p['kernel32']} {p['ratio']:.2f}x"
+                                 for p in pts),
            intervals=_intervals("ratio")),
     Target("train_vs_course", "vlr.train (auto, compiled loop) with a cost every iteration vs the "
            "course's seven-line NumPy loop, n_x = 10, m = 1000, 1000 iterations", ">=", 4.0, "x", lambda q, p: measure_train(p),
